@@ -1,0 +1,125 @@
+//! Gaussian-process kernels K(x, x') = sb^2 + sW^2 M2(x, x') (PHYSICS.md section 2).
+
+use crate::arch::{Arch, Network};
+use crate::inputs::InputSet;
+use nalgebra::DMatrix;
+use std::f64::consts::PI;
+
+impl Network {
+    /// The one-neuron second moment M2(x, x') = E[phi(x) phi(x')] over (W0, b0), in closed form:
+    /// Erf (2/pi) asin(2S12 / sqrt((1+2S11)(1+2S22))); ReLU sqrt(S11 S22)(sin t + (pi-t) cos t)/(2 pi)
+    /// with cos t = S12/sqrt(S11 S22) clamped to [-1, 1]; Gauss exp(-sW^2 |x-x'|^2 / (2d)).
+    pub fn m2(&self, x: &[f64], y: &[f64]) -> f64 {
+        match self.arch {
+            Arch::Erf => {
+                let sxy = self.preactivation_cov(x, y);
+                let sxx = self.preactivation_cov(x, x);
+                let syy = self.preactivation_cov(y, y);
+                let r =
+                    (2.0 * sxy / ((1.0 + 2.0 * sxx) * (1.0 + 2.0 * syy)).sqrt()).clamp(-1.0, 1.0);
+                2.0 / PI * r.asin()
+            }
+            Arch::Relu => {
+                let sxx = self.preactivation_cov(x, x);
+                let syy = self.preactivation_cov(y, y);
+                let norm = (sxx * syy).sqrt();
+                if norm == 0.0 {
+                    return 0.0;
+                }
+                let c = (self.preactivation_cov(x, y) / norm).clamp(-1.0, 1.0);
+                let t = c.acos();
+                norm / (2.0 * PI) * (t.sin() + (PI - t) * c)
+            }
+            Arch::Gauss => {
+                let d2: f64 = x.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum();
+                (-self.sigma_w * self.sigma_w * d2 / (2.0 * self.d_in as f64)).exp()
+            }
+        }
+    }
+
+    /// The GP kernel K(x, x') = sb^2 + sW^2 M2(x, x'): the exact 2-point function at any width.
+    pub fn kernel(&self, x: &[f64], y: &[f64]) -> f64 {
+        self.sigma_b * self.sigma_b + self.kernel_int(x, y)
+    }
+
+    /// The interaction propagator K_int(x, x') = K(x, x') - sb^2 = sW^2 M2(x, x'): the kernel
+    /// without the output bias b1, which never interacts (PHYSICS.md section 5).
+    pub fn kernel_int(&self, x: &[f64], y: &[f64]) -> f64 {
+        self.sigma_w * self.sigma_w * self.m2(x, y)
+    }
+
+    /// The kernel matrix K_ab = K(x_a, x_b) over an input set.
+    pub fn kernel_matrix(&self, inputs: &InputSet) -> DMatrix<f64> {
+        let m = inputs.len();
+        DMatrix::from_fn(m, m, |a, b| self.kernel(inputs.point(a), inputs.point(b)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, StandardNormal};
+
+    /// sb^2 + sW^2 E[phi(x) phi(y)] by plain Monte Carlo over (W0, b0), with its standard error.
+    fn mc_kernel(net: &Network, x: &[f64], y: &[f64], samples: usize) -> (f64, f64) {
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(7);
+        let (mut s, mut s2) = (0.0, 0.0);
+        for _ in 0..samples {
+            let g: f64 = StandardNormal.sample(&mut rng);
+            let b0 = net.sigma_b * g;
+            let (mut zx, mut zy) = (b0, b0);
+            for k in 0..net.d_in {
+                let g: f64 = StandardNormal.sample(&mut rng);
+                let w = net.w0_scale() * g;
+                zx += w * x[k];
+                zy += w * y[k];
+            }
+            let v = net.phi(zx, x) * net.phi(zy, y);
+            s += v;
+            s2 += v * v;
+        }
+        let n = samples as f64;
+        let mean = s / n;
+        let var = (s2 / n - mean * mean).max(0.0);
+        let sw2 = net.sigma_w * net.sigma_w;
+        (
+            net.sigma_b * net.sigma_b + sw2 * mean,
+            sw2 * (var / n).sqrt(),
+        )
+    }
+
+    #[test]
+    fn kernels_match_monte_carlo_in_d1_and_d2() {
+        let points_1d: [(&[f64], &[f64]); 3] =
+            [(&[0.3], &[-0.7]), (&[1.0], &[1.0]), (&[0.2], &[1.2])];
+        let points_2d: [(&[f64], &[f64]); 3] = [
+            (&[0.3, -0.2], &[-0.7, 0.5]),
+            (&[1.0, 0.4], &[1.0, 0.4]),
+            (&[0.2, 0.9], &[1.2, -0.1]),
+        ];
+        for arch in Arch::ALL {
+            for (d, pts) in [(1usize, &points_1d), (2usize, &points_2d)] {
+                for sb in [arch.default_sigma_b(), 0.5] {
+                    let net = Network::new(arch, 1.3, sb, d).unwrap();
+                    for &(x, y) in pts.iter() {
+                        let exact = net.kernel(x, y);
+                        let (mc, se) = mc_kernel(&net, x, y, 400_000);
+                        assert!(
+                            (exact - mc).abs() < 5.0 * se + 1e-12,
+                            "{arch} d={d} sb={sb} x={x:?} y={y:?}: exact {exact} vs MC {mc} +- {se}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn relu_kernel_at_origin_is_bias_only() {
+        let net = Network::paper(Arch::Relu);
+        assert_eq!(net.kernel(&[0.0], &[0.5]), 0.0);
+        // Same direction: t = 0, K = sW^2 |x||y| / 2 in d = 1.
+        assert!((net.kernel(&[0.4], &[0.6]) - 0.12).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,28 @@
+//! Architectures, Gaussian-process kernels, index multisets and correlator tables: the shared
+//! vocabulary of nnqft (conventions: PHYSICS.md sections 1-4).
+//!
+//! ```
+//! use nnqft_core::{Arch, InputSet, Network};
+//! let net = Network::paper(Arch::Relu);
+//! let xs = InputSet::paper(Arch::Relu, 1).unwrap();
+//! let k = net.kernel_matrix(&xs);
+//! // ReLU with sb = 0 on positive inputs: K(x, x') = x x' / 2.
+//! assert!((k[(0, 1)] - 0.2 * 0.4 / 2.0).abs() < 1e-15);
+//! ```
+
+pub mod arch;
+pub mod connected;
+pub mod correlator;
+pub mod error;
+pub mod inputs;
+pub mod kernel;
+pub mod measurement;
+pub mod multiset;
+
+pub use arch::{Arch, Network};
+pub use connected::{connected4, connected6, connected6_value, pair_splits};
+pub use correlator::{CorrelatorTable, Entry, check_table_size, wick};
+pub use error::CoreError;
+pub use inputs::InputSet;
+pub use measurement::{ConnectedEntry, MeasuredEntry, Measurement, Summary};
+pub use multiset::{multiset_count, multiset_rank, multisets};

@@ -1,0 +1,1 @@
+//! Couplings, renormalization-group flow, beta functions and effective-action fits for NN-QFT.

@@ -1,0 +1,47 @@
+//! The shared architecture flags: --arch, --sigma-w, --sigma-b, --d-in, --inputs.
+
+use anyhow::Result;
+use nnqft_core::{Arch, InputSet, Network};
+
+/// Parse an architecture name for clap.
+pub fn parse_arch(s: &str) -> Result<Arch, String> {
+    s.parse::<Arch>().map_err(|e| e.to_string())
+}
+
+/// Architecture, its scales, the input dimension and the input set.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ArchArgs {
+    /// Architecture: erf, relu or gauss.
+    #[arg(long, value_parser = parse_arch)]
+    pub arch: Arch,
+    /// Weight scale sigma_w (default 1).
+    #[arg(long, allow_negative_numbers = true)]
+    pub sigma_w: Option<f64>,
+    /// Bias scale sigma_b (default 1; 0 for relu).
+    #[arg(long, allow_negative_numbers = true)]
+    pub sigma_b: Option<f64>,
+    /// Input dimension d.
+    #[arg(long, default_value_t = 1)]
+    pub d_in: usize,
+    /// Inputs: points separated by ';', coordinates by ','; in d = 1 commas also separate
+    /// points; `paper` takes the architecture's paper inputs (on the diagonal when d > 1).
+    #[arg(long, default_value = "paper", allow_hyphen_values = true)]
+    pub inputs: String,
+}
+
+impl ArchArgs {
+    /// The validated network.
+    pub fn network(&self) -> Result<Network> {
+        Ok(Network::new(
+            self.arch,
+            self.sigma_w.unwrap_or(self.arch.default_sigma_w()),
+            self.sigma_b.unwrap_or(self.arch.default_sigma_b()),
+            self.d_in,
+        )?)
+    }
+
+    /// The validated input set (dimension checked against --d-in).
+    pub fn inputs(&self) -> Result<InputSet> {
+        Ok(InputSet::parse(&self.inputs, self.arch, Some(self.d_in))?)
+    }
+}

@@ -1,0 +1,13 @@
+//! One module per subcommand: its clap arguments and its `run`.
+
+pub mod diagrams;
+pub mod evaluate;
+pub mod exact;
+pub mod experiment;
+pub mod fit;
+pub mod kernel;
+pub mod merge;
+pub mod predict;
+pub mod reproduce;
+pub mod rg;
+pub mod sample;

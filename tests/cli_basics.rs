@@ -1,0 +1,59 @@
+//! End-to-end checks of the `nnqft` binary's shared behaviour: kernel output and bad input.
+
+use std::process::Command;
+
+fn nnqft(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nnqft"))
+        .args(args)
+        .output()
+        .expect("run nnqft")
+}
+
+#[test]
+fn kernel_json_matches_the_closed_form() {
+    let out = nnqft(&["kernel", "--arch", "relu", "--inputs", "paper", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["arch"], "relu");
+    assert_eq!(v["sigma_b"], 0.0);
+    assert_eq!(v["inputs"].as_array().unwrap().len(), 6);
+    // ReLU, sigma_b = 0, positive inputs in d = 1: K(x, x') = x x' / 2.
+    let k01 = v["kernel"][0][1].as_f64().unwrap();
+    assert!((k01 - 0.2 * 0.4 / 2.0).abs() < 1e-15);
+}
+
+#[test]
+fn kernel_accepts_two_dimensional_inputs() {
+    let out = nnqft(&[
+        "kernel", "--arch", "gauss", "--d-in", "2", "--inputs", "0,0;1,1", "--json",
+    ]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Gauss: K = sb^2 + sw^2 exp(-sw^2 |x-x'|^2 / (2d)) = 1 + exp(-1/2).
+    let k01 = v["kernel"][0][1].as_f64().unwrap();
+    assert!((k01 - (1.0 + (-0.5f64).exp())).abs() < 1e-15);
+}
+
+#[test]
+fn bad_input_gives_one_line_error_and_nonzero_exit() {
+    for args in [
+        &["kernel", "--arch", "tanh"][..],
+        &["kernel", "--arch", "erf", "--sigma-w", "0"],
+        &["kernel", "--arch", "erf", "--sigma-b", "-1"],
+        &["kernel", "--arch", "erf", "--d-in", "0"],
+        &["kernel", "--arch", "erf", "--inputs", "1,x"],
+        &["kernel", "--arch", "erf", "--inputs", "1,nan"],
+        &["kernel", "--arch", "erf", "--inputs", "1,2;3"],
+    ] {
+        let out = nnqft(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("error"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
+    }
+}
