@@ -1,0 +1,1 @@
+//! End-to-end tests of `nnqft` for this area (being written).
