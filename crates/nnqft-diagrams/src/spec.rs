@@ -1,0 +1,211 @@
+//! What to expand: the external points, the order, the interaction vertices g_k f^k, options.
+
+use thiserror::Error;
+
+/// Default refusal threshold of [`crate::expand`] (estimated number of diagrams).
+pub const DEFAULT_MAX_DIAGRAMS: u64 = 200_000;
+
+/// Largest vertex degree accepted (keeps every enumeration finite and small).
+pub const MAX_DEGREE: usize = 16;
+
+/// Largest number of external points accepted.
+pub const MAX_POINTS: usize = 64;
+
+/// One interaction term `g f^k` of Delta S: coupling name `g` and degree `k`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct VertexKind {
+    /// Coupling name: a letter followed by letters or digits ("lambda", "kappa", "g3").
+    pub name: String,
+    /// Number of lines meeting at the vertex (the power k of f).
+    pub degree: usize,
+}
+
+impl VertexKind {
+    /// The vertex `name f^degree` (checked by [`ExpansionSpec::validate`]).
+    pub fn new(name: impl Into<String>, degree: usize) -> Self {
+        VertexKind {
+            name: name.into(),
+            degree,
+        }
+    }
+
+    /// Parse `name=degree`, e.g. `lambda=4`; the name must be a valid coupling name and the
+    /// degree an integer in 3..=MAX_DEGREE.
+    pub fn parse(s: &str) -> Result<Self, DiagramError> {
+        let malformed = || DiagramError::MalformedVertex(s.to_string());
+        let (name, deg) = s.split_once('=').ok_or_else(malformed)?;
+        let name = name.trim();
+        if !valid_name(name) {
+            return Err(malformed());
+        }
+        let degree: usize = deg.trim().parse().map_err(|_| malformed())?;
+        let v = VertexKind::new(name, degree);
+        v.check()?;
+        Ok(v)
+    }
+
+    fn check(&self) -> Result<(), DiagramError> {
+        if !valid_name(&self.name) {
+            return Err(DiagramError::MalformedVertex(format!(
+                "{}={}",
+                self.name, self.degree
+            )));
+        }
+        if self.degree < 3 || self.degree > MAX_DEGREE {
+            return Err(DiagramError::VertexDegree {
+                name: self.name.clone(),
+                degree: self.degree,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A coupling name: ASCII letter, then ASCII letters or digits.
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+/// The expansion of G^(n)(x_1..x_n) in Delta S = int sum_k g_k f^k up to a given order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpansionSpec {
+    /// Number n of external points.
+    pub points: usize,
+    /// Largest total number of internal vertices; every order 0..=order is generated.
+    pub order: usize,
+    /// Vertex kinds in declaration order (monomials and LaTeX follow this order).
+    pub vertices: Vec<VertexKind>,
+    /// Keep only connected diagrams.
+    pub connected_only: bool,
+    /// Keep diagrams with 2-point insertions (default false: drop them; see
+    /// [`crate::has_two_point_insertion`]).
+    pub keep_self_energy: bool,
+    /// Refuse ([`DiagramError::TooLarge`]) when the size estimate exceeds this.
+    pub max_diagrams: u64,
+}
+
+impl ExpansionSpec {
+    /// G^(points) to `order` with the default vertices lambda f^4 and kappa f^6, all diagrams
+    /// (connected or not), 2-point insertions dropped, limit [`DEFAULT_MAX_DIAGRAMS`].
+    pub fn new(points: usize, order: usize) -> Self {
+        ExpansionSpec {
+            points,
+            order,
+            vertices: Self::default_vertices(),
+            connected_only: false,
+            keep_self_energy: false,
+            max_diagrams: DEFAULT_MAX_DIAGRAMS,
+        }
+    }
+
+    /// lambda f^4 and kappa f^6, the paper's effective action.
+    pub fn default_vertices() -> Vec<VertexKind> {
+        vec![VertexKind::new("lambda", 4), VertexKind::new("kappa", 6)]
+    }
+
+    /// Check the spec: n even and positive, at least one vertex kind, names valid and
+    /// distinct, degrees in 3..=MAX_DEGREE.
+    pub fn validate(&self) -> Result<(), DiagramError> {
+        if self.points == 0 {
+            return Err(DiagramError::NoPoints);
+        }
+        if self.points % 2 == 1 {
+            return Err(DiagramError::OddPoints(self.points));
+        }
+        if self.points > MAX_POINTS {
+            return Err(DiagramError::TooManyPoints(self.points));
+        }
+        if self.vertices.is_empty() {
+            return Err(DiagramError::NoVertices);
+        }
+        for (i, v) in self.vertices.iter().enumerate() {
+            v.check()?;
+            if self.vertices[..i].iter().any(|w| w.name == v.name) {
+                return Err(DiagramError::DuplicateVertex(v.name.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why an expansion cannot be built.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum DiagramError {
+    #[error("the number of external points must be positive (got 0)")]
+    NoPoints,
+    #[error(
+        "the number of external points must be even (got {0}): the field is odd under f -> -f, so every odd-point function vanishes"
+    )]
+    OddPoints(usize),
+    #[error("at most {MAX_POINTS} external points are supported (got {0})")]
+    TooManyPoints(usize),
+    #[error("no interaction vertex given")]
+    NoVertices,
+    #[error(
+        "vertex `{name}` has degree {degree}; an interaction vertex needs a degree between 3 and {MAX_DEGREE}"
+    )]
+    VertexDegree { name: String, degree: usize },
+    #[error("vertex `{0}` is declared twice")]
+    DuplicateVertex(String),
+    #[error(
+        "malformed vertex `{0}`: expected NAME=DEGREE with NAME a letter followed by letters or digits, e.g. lambda=4"
+    )]
+    MalformedVertex(String),
+    #[error(
+        "the expansion would have about {estimate} diagrams, above the limit of {limit} (raise it with --max-diagrams)"
+    )]
+    TooLarge { estimate: u128, limit: u64 },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_vertices() {
+        assert_eq!(
+            VertexKind::parse("lambda=4").unwrap(),
+            VertexKind::new("lambda", 4)
+        );
+        assert_eq!(
+            VertexKind::parse(" g3 = 3 ").unwrap(),
+            VertexKind::new("g3", 3)
+        );
+        for bad in ["lambda", "=4", "3g=4", "la-mbda=4", "lambda=x", "lambda=-4"] {
+            assert!(
+                matches!(
+                    VertexKind::parse(bad),
+                    Err(DiagramError::MalformedVertex(_))
+                ),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            VertexKind::parse("mass=2"),
+            Err(DiagramError::VertexDegree { degree: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn validate_points_and_vertices() {
+        assert!(ExpansionSpec::new(4, 1).validate().is_ok());
+        assert_eq!(
+            ExpansionSpec::new(0, 1).validate(),
+            Err(DiagramError::NoPoints)
+        );
+        assert_eq!(
+            ExpansionSpec::new(3, 1).validate(),
+            Err(DiagramError::OddPoints(3))
+        );
+        let mut s = ExpansionSpec::new(4, 1);
+        s.vertices.push(VertexKind::new("lambda", 3));
+        assert_eq!(
+            s.validate(),
+            Err(DiagramError::DuplicateVertex("lambda".into()))
+        );
+        s.vertices.clear();
+        assert_eq!(s.validate(), Err(DiagramError::NoVertices));
+    }
+}
