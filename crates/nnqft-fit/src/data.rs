@@ -1,0 +1,188 @@
+//! The correlator deviations every coupling is extracted from, DeltaG^(n) = G^(n) - G_GP^(n)
+//! with standard errors, read from a `Measurement` (sampled or exact).
+
+use crate::error::{FitError, Result};
+use nalgebra::DMatrix;
+use nnqft_core::{CorrelatorTable, Entry, InputSet, Measurement, Network, multiset_rank};
+
+/// DeltaG4 (and DeltaG6 when measured) over the sorted index multisets of the inputs, with the
+/// exact kernel K (full, including sb^2) of the network.
+#[derive(Clone, Debug)]
+pub struct Deviations {
+    pub network: Network,
+    pub width: usize,
+    pub inputs: InputSet,
+    pub kernel: DMatrix<f64>,
+    /// DeltaG4 = G4 - sum_3 K K, standard error that of G4.
+    pub dg4: CorrelatorTable,
+    /// DeltaG6 = G6 - sum_15 K K K (the full deviation, disconnected part included).
+    pub dg6: Option<CorrelatorTable>,
+    /// True when the errors are sampling errors (false for an exact source: errors are 0).
+    pub sampled: bool,
+}
+
+fn deviation_table(m: &Measurement, n: usize) -> Result<Option<CorrelatorTable>> {
+    let Some(entries) = m.correlators.get(&n.to_string()) else {
+        return Ok(None);
+    };
+    let entries: Vec<Entry> = entries
+        .iter()
+        .map(|e| Entry {
+            index: e.index.clone(),
+            mean: e.mean - e.gp,
+            stderr: e.stderr,
+        })
+        .collect();
+    if entries
+        .iter()
+        .any(|e| !(e.mean.is_finite() && e.stderr.is_finite() && e.stderr >= 0.0))
+    {
+        return Err(FitError::Data(format!(
+            "the {n}-point function holds a non-finite value or a negative error"
+        )));
+    }
+    Ok(Some(CorrelatorTable::from_entries(
+        m.inputs.len(),
+        n,
+        entries,
+    )?))
+}
+
+impl Deviations {
+    /// The deviations of a measurement (exact when `nets` is 0). Needs the 4-point function.
+    pub fn from_measurement(m: &Measurement) -> Result<Self> {
+        let network = Network::new(m.arch, m.sigma_w, m.sigma_b, m.d_in)?;
+        let inputs = InputSet::new(m.inputs.clone())?;
+        if inputs.dim() != m.d_in {
+            return Err(FitError::Data(format!(
+                "the inputs have {} coordinates but d_in is {}",
+                inputs.dim(),
+                m.d_in
+            )));
+        }
+        let dg4 = deviation_table(m, 4)?
+            .ok_or_else(|| FitError::Data("the measurement has no 4-point function".into()))?;
+        let dg6 = deviation_table(m, 6)?;
+        let sampled = m.nets > 0;
+        if sampled && dg4.entries().iter().any(|e| e.stderr <= 0.0) {
+            return Err(FitError::Data(
+                "a sampled 4-point entry has a zero standard error; sample more networks or experiments".into(),
+            ));
+        }
+        Ok(Deviations {
+            kernel: network.kernel_matrix(&inputs),
+            network,
+            width: m.width,
+            inputs,
+            dg4,
+            dg6,
+            sampled,
+        })
+    }
+
+    /// Fail with a clear message unless the data come from `net` (and width `width`, if given).
+    pub fn check_settings(&self, net: &Network, width: Option<usize>) -> Result<()> {
+        let have = &self.network;
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0);
+        if have.arch != net.arch
+            || !close(have.sigma_w, net.sigma_w)
+            || !close(have.sigma_b, net.sigma_b)
+            || have.d_in != net.d_in
+        {
+            return Err(FitError::Mismatch(format!(
+                "the data are for {} (sigma_w {}, sigma_b {}, d {}) but {} (sigma_w {}, sigma_b {}, d {}) was requested",
+                have.arch,
+                have.sigma_w,
+                have.sigma_b,
+                have.d_in,
+                net.arch,
+                net.sigma_w,
+                net.sigma_b,
+                net.d_in
+            )));
+        }
+        if let Some(w) = width {
+            if w != self.width {
+                return Err(FitError::Mismatch(format!(
+                    "the data are at width {} but width {w} was requested",
+                    self.width
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The same deviations restricted to `inputs` (each must be one of the measured inputs),
+    /// re-indexed in the order given.
+    pub fn restrict(&self, inputs: &InputSet) -> Result<Deviations> {
+        let map: Vec<usize> = inputs
+            .points()
+            .iter()
+            .map(|p| {
+                self.inputs
+                    .points()
+                    .iter()
+                    .position(|q| {
+                        q.len() == p.len()
+                            && q.iter()
+                                .zip(p)
+                                .all(|(a, b)| (a - b).abs() <= 1e-12 * a.abs().max(1.0))
+                    })
+                    .ok_or_else(|| {
+                        FitError::Mismatch(format!(
+                            "input {p:?} is not among the measured inputs {:?}",
+                            self.inputs.points()
+                        ))
+                    })
+            })
+            .collect::<Result<_>>()?;
+        let m = inputs.len();
+        let pick = |table: &CorrelatorTable, n: usize| {
+            CorrelatorTable::from_fn(m, n, |idx| {
+                let mut orig: Vec<usize> = idx.iter().map(|&i| map[i]).collect();
+                orig.sort_unstable();
+                let e = &table.entries()[multiset_rank(table.inputs(), &orig)];
+                (e.mean, e.stderr)
+            })
+        };
+        Ok(Deviations {
+            network: self.network,
+            width: self.width,
+            inputs: inputs.clone(),
+            kernel: DMatrix::from_fn(m, m, |a, b| self.kernel[(map[a], map[b])]),
+            dg4: pick(&self.dg4, 4)?,
+            dg6: self.dg6.as_ref().map(|t| pick(t, 6)).transpose()?,
+            sampled: self.sampled,
+        })
+    }
+
+    /// Deviations from tables built by the caller (synthetic data, tests); the kernel is the
+    /// network's exact K over `inputs`.
+    pub fn from_tables(
+        network: Network,
+        width: usize,
+        inputs: InputSet,
+        dg4: CorrelatorTable,
+        dg6: Option<CorrelatorTable>,
+        sampled: bool,
+    ) -> Result<Self> {
+        let m = inputs.len();
+        if dg4.inputs() != m
+            || dg4.n() != 4
+            || dg6.as_ref().is_some_and(|t| t.inputs() != m || t.n() != 6)
+        {
+            return Err(FitError::Data(
+                "the tables do not match the input set".into(),
+            ));
+        }
+        Ok(Deviations {
+            kernel: network.kernel_matrix(&inputs),
+            network,
+            width,
+            inputs,
+            dg4,
+            dg6,
+            sampled,
+        })
+    }
+}

@@ -1,0 +1,83 @@
+//! The 6-point prediction (PHYSICS.md section 6): with lambda fixed from the 4-point function,
+//! first order predicts DeltaG6 = -24 lambda sum_{15 splits} I4(four) K(pair).
+
+use crate::data::Deviations;
+use crate::error::{FitError, Result};
+use crate::integrals::VertexIntegrals;
+use crate::joint::six_splits;
+use crate::rg::lambda_at;
+use crate::stats::{Value, median};
+use serde::{Deserialize, Serialize};
+
+/// Predicted against measured DeltaG6 for every 6-multiset.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    pub cutoff: f64,
+    /// The mean over 4-multisets of lambda = -DeltaG4 / (24 I4), with its error.
+    pub lambda: Value,
+    pub tuples: Vec<Vec<usize>>,
+    pub predicted: Vec<f64>,
+    /// |prediction| sigma(lambda)/|lambda|.
+    pub predicted_error: Vec<f64>,
+    pub measured: Vec<f64>,
+    pub measured_error: Vec<f64>,
+    /// predicted / measured.
+    pub ratio: Vec<f64>,
+    /// Median over entries of |predicted - measured| / |measured|.
+    pub median_abs_rel_error: f64,
+    /// Fraction of entries with |predicted - measured| <= sqrt(err_p^2 + err_m^2) (sampled
+    /// source only; null when exact).
+    pub fraction_within_error: Option<f64>,
+}
+
+/// Predict DeltaG6 from the mean lambda at the cutoff of `ints` and compare with the data.
+pub fn predict6(dev: &Deviations, ints: &VertexIntegrals) -> Result<Prediction> {
+    let dg6 = dev.dg6.as_ref().ok_or_else(|| {
+        FitError::Data("the 6-point prediction needs the 6-point function".into())
+    })?;
+    let lam = lambda_at(dev, ints)?.mean;
+    let tuples: Vec<Vec<usize>> = dg6.entries().iter().map(|e| e.index.clone()).collect();
+    let splits = six_splits(dev, &tuples);
+    let predicted: Vec<f64> = splits
+        .iter()
+        .map(|sp| -24.0 * lam.value * sp.iter().map(|&(r, k)| ints.x4[r].value * k).sum::<f64>())
+        .collect();
+    let rel = if lam.value == 0.0 {
+        0.0
+    } else {
+        lam.error / lam.value.abs()
+    };
+    let predicted_error: Vec<f64> = predicted.iter().map(|p| p.abs() * rel).collect();
+    let measured: Vec<f64> = dg6.entries().iter().map(|e| e.mean).collect();
+    let measured_error: Vec<f64> = dg6.entries().iter().map(|e| e.stderr).collect();
+    let ratio: Vec<f64> = predicted
+        .iter()
+        .zip(&measured)
+        .map(|(p, m)| p / m)
+        .collect();
+    let rel_err: Vec<f64> = predicted
+        .iter()
+        .zip(&measured)
+        .map(|(p, m)| ((p - m) / m).abs())
+        .collect();
+    let fraction_within_error = dev.sampled.then(|| {
+        let inside = (0..predicted.len())
+            .filter(|&i| {
+                (predicted[i] - measured[i]).abs() <= predicted_error[i].hypot(measured_error[i])
+            })
+            .count();
+        inside as f64 / predicted.len() as f64
+    });
+    Ok(Prediction {
+        cutoff: ints.cutoff,
+        lambda: lam,
+        tuples,
+        median_abs_rel_error: median(&rel_err),
+        predicted,
+        predicted_error,
+        measured,
+        measured_error,
+        ratio,
+        fraction_within_error,
+    })
+}
