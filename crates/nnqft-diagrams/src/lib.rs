@@ -12,8 +12,11 @@ pub mod diagram;
 pub mod estimate;
 pub mod generate;
 pub mod insertion;
+pub mod latex;
 pub mod pairing;
 pub mod spec;
+pub mod text;
+pub mod tikz;
 
 pub use diagram::{Class, Diagram, Expansion, Node, monomial_name};
 pub use generate::{estimate, expand};

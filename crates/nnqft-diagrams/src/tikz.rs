@@ -1,0 +1,187 @@
+//! TikZ-Feynman drawing of one diagram, with a layout computed here in polar coordinates
+//! (angles in exact thousandths of a degree, no floating point).
+//!
+//! Layout: the external points sit on a circle of radius 2.4cm, in slots grouped by the
+//! internal vertex they attach to (free pairs last, side by side). An internal vertex with
+//! external legs sits at the middle angle of its slots: at the centre when it is the only
+//! vertex (0.5cm off it, towards its legs, when there are free lines too), on a circle of
+//! radius 1.1cm otherwise; vertices without external legs sit at
+//! the centre (one) or on a circle of radius 0.55cm. Multiple lines between two vertices are
+//! drawn as symmetric bends, self-loops as `loop` edges pointing away from the other lines.
+
+use crate::diagram::Diagram;
+
+const OUTER: &str = "2.4cm";
+const INNER: &str = "1.1cm";
+const CENTRE_RING: &str = "0.55cm";
+const NEAR_CENTRE: &str = "0.5cm";
+
+/// TikZ-Feynman vertex style of vertex kind k.
+fn shape(k: usize) -> &'static str {
+    ["dot", "square dot", "crossed dot", "empty dot"][k % 4]
+}
+
+/// Human name of the shape of kind k (for legends).
+pub fn shape_name(k: usize) -> &'static str {
+    ["dot", "square", "crossed dot", "open dot"][k % 4]
+}
+
+/// Millidegrees as a TikZ angle, e.g. 112500 -> "112.5".
+fn angle(md: i64) -> String {
+    let md = md.rem_euclid(360_000);
+    let (int, frac) = (md / 1000, md % 1000);
+    if frac == 0 {
+        format!("{int}")
+    } else {
+        let f = format!("{frac:03}");
+        format!("{int}.{}", f.trim_end_matches('0'))
+    }
+}
+
+/// Where a vertex is drawn.
+#[derive(Clone, Copy)]
+enum Place {
+    Centre,
+    Polar(i64, &'static str),
+}
+
+impl Place {
+    fn tikz(self) -> String {
+        match self {
+            Place::Centre => "(0,0)".to_string(),
+            Place::Polar(a, r) => format!("({}:{r})", angle(a)),
+        }
+    }
+}
+
+/// The `tikzpicture` (with a `feynman` environment) of the diagram.
+pub fn drawing(d: &Diagram) -> String {
+    let n = d.n_external;
+    let v = d.internal.len();
+    // partner of each external point
+    let mut partner = vec![0usize; n];
+    for &(a, b) in &d.edges {
+        if a < n {
+            partner[a] = b;
+            if b < n {
+                partner[b] = a;
+            }
+        }
+    }
+    // slots: externals grouped by internal vertex, then free pairs
+    let mut slots: Vec<usize> = Vec::with_capacity(n);
+    let mut first_slot = vec![0usize; v];
+    let mut legs = vec![0usize; v];
+    for a in 0..v {
+        first_slot[a] = slots.len();
+        slots.extend((0..n).filter(|&i| partner[i] == n + a));
+        legs[a] = slots.len() - first_slot[a];
+    }
+    slots.extend((0..n).filter(|&i| partner[i] < n));
+    // slot s at 90 + 180/n + 360 s/n degrees
+    let n64 = n as i64;
+    let slot_angle = |twice_s: i64| 90_000 + 180_000 / n64 + 180_000 * twice_s / n64;
+    let mut ext_angle = vec![0i64; n];
+    for (s, &i) in slots.iter().enumerate() {
+        ext_angle[i] = slot_angle(2 * s as i64);
+    }
+    // internal vertices
+    let bare: Vec<usize> = (0..v).filter(|&a| legs[a] == 0).collect();
+    let mut place = vec![Place::Centre; v];
+    let mut mid = vec![0i64; v];
+    for a in 0..v {
+        if legs[a] > 0 {
+            mid[a] = slot_angle(2 * first_slot[a] as i64 + legs[a] as i64 - 1);
+            if v > 1 {
+                place[a] = Place::Polar(mid[a], INNER);
+            } else if legs[a] < n {
+                place[a] = Place::Polar(mid[a], NEAR_CENTRE);
+            }
+        }
+    }
+    if bare.len() > 1 {
+        for (i, &a) in bare.iter().enumerate() {
+            mid[a] = 90_000 + 360_000 * i as i64 / bare.len() as i64;
+            place[a] = Place::Polar(mid[a], CENTRE_RING);
+        }
+    }
+
+    let mut s = String::from(
+        "\\begin{tikzpicture}[baseline=(current bounding box.center)]\n\\begin{feynman}\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "  \\vertex (e{}) at ({}:{OUTER}) {{\\(x_{{{}}}\\)}};\n",
+            i + 1,
+            angle(ext_angle[i]),
+            i + 1
+        ));
+    }
+    for a in 0..v {
+        s.push_str(&format!(
+            "  \\vertex[{}] (v{}) at {} {{}};\n",
+            shape(d.internal[a]),
+            a + 1,
+            place[a].tikz()
+        ));
+    }
+    let name = |x: usize| {
+        if x < n {
+            format!("e{}", x + 1)
+        } else {
+            format!("v{}", x - n + 1)
+        }
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut i = 0;
+    let edges = &d.edges;
+    while i < edges.len() {
+        let m = edges[i..].iter().take_while(|&&e| e == edges[i]).count();
+        let (a, b) = edges[i];
+        if a == b {
+            // self-loops: away from the vertex's other lines; TikZ-Feynman draws a loop only
+            // between unparenthesized node names
+            let base = loop_direction(place[a - n], mid[a - n], v);
+            for k in 0..m as i64 {
+                let dir = base + (2 * k - (m as i64 - 1)) * 30_000;
+                lines.push(format!(
+                    "v{0} -- [out={1}, in={2}, loop, min distance=1cm] v{0}",
+                    a - n + 1,
+                    angle(dir + 25_000),
+                    angle(dir - 25_000)
+                ));
+            }
+        } else {
+            for k in 0..m as i64 {
+                let bend = (2 * k - (m as i64 - 1)) * 15;
+                let style = match bend {
+                    0 => String::new(),
+                    b if b > 0 => format!(" [bend left={b}]"),
+                    b => format!(" [bend right={}]", -b),
+                };
+                lines.push(format!("({}) --{style} ({})", name(a), name(b)));
+            }
+        }
+        i += m;
+    }
+    s.push_str("  \\diagram* {\n");
+    for (k, l) in lines.iter().enumerate() {
+        let comma = if k + 1 < lines.len() { "," } else { "" };
+        s.push_str(&format!("    {l}{comma}\n"));
+    }
+    s.push_str("  };\n\\end{feynman}\n\\end{tikzpicture}");
+    s
+}
+
+/// Direction (millidegrees) of the self-loops of a vertex at `place` whose external legs
+/// are centred on `mid`: opposite its legs for a lone central vertex, sideways on the inner
+/// circle, outwards on the centre ring, upwards at the centre among other vertices.
+fn loop_direction(place: Place, mid: i64, v: usize) -> i64 {
+    match place {
+        Place::Centre if v == 1 => mid + 180_000,
+        Place::Centre => 90_000,
+        Place::Polar(a, r) if r == NEAR_CENTRE => a + 180_000,
+        Place::Polar(a, r) if r == INNER => a + 90_000,
+        Place::Polar(a, _) => a,
+    }
+}
