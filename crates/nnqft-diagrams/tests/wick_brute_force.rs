@@ -169,7 +169,7 @@ struct Contractions {
 impl Contractions {
     /// Number of contractions producing each labelled multigraph, keyed by
     /// (partner of each external, upper triangle of the multiplicity matrix).
-    fn count(&self) -> HashMap<Vec<u8>, u64> {
+    fn count(&self) -> HashMap<u64, u64> {
         let h = self.owner.len();
         // Split the work on the partner of half-edge 0.
         (1..h)
@@ -215,12 +215,16 @@ impl Contractions {
         }
     }
 
-    fn walk(&self, used: &mut [bool], s: &mut State, counts: &mut HashMap<Vec<u8>, u64>) {
+    fn walk(&self, used: &mut [bool], s: &mut State, counts: &mut HashMap<u64, u64>) {
         let Some(x) = used.iter().position(|&u| !u) else {
-            let mut key = s.partner.clone();
+            // pack the labelled multigraph, 4 bits per entry
+            let mut key = 0u64;
+            for &p in &s.partner {
+                key = key << 4 | p as u64;
+            }
             for p in 0..self.v {
                 for q in p..self.v {
-                    key.push(s.mult[p * self.v + q]);
+                    key = key << 4 | s.mult[p * self.v + q] as u64;
                 }
             }
             *counts.entry(key).or_insert(0) += 1;
@@ -255,13 +259,17 @@ fn brute_force(n: usize, kinds: &[usize], degrees: &[usize]) -> BTreeMap<Labelle
     }
     let counts = Contractions { n, owner, v }.count();
     let mut by_diagram: BTreeMap<Labelled, u64> = BTreeMap::new();
+    let entries = n + v * (v + 1) / 2;
+    assert!(entries <= 16 && n + v <= 16 && degrees.iter().all(|&d| d < 16));
     for (key, c) in counts {
-        let partner: Vec<usize> = key[..n].iter().map(|&p| p as usize).collect();
+        let entry = |i: usize| (key >> (4 * (entries - 1 - i)) & 15) as usize;
+        let partner: Vec<usize> = (0..n).map(entry).collect();
         let mut mult = vec![vec![0u32; v]; v];
-        let mut it = key[n..].iter();
+        let mut i = n;
         for p in 0..v {
             for q in p..v {
-                let m = *it.next().unwrap() as u32;
+                let m = entry(i) as u32;
+                i += 1;
                 mult[p][q] = m;
                 mult[q][p] = m;
             }
