@@ -3,7 +3,8 @@
 //!
 //! Notation: x_i external points, y_a internal vertex positions (y when there is one),
 //! K_{ij} a free line between x_i and x_j, K(u,v) a line at an interaction vertex, each
-//! vertex integrated over the cutoff box [-Lambda, Lambda]^d. In the class form, \sum_{m}
+//! vertex integrated over the cutoff box [-Lambda, Lambda]^d. Lines at a vertex stand for
+//! K_int = K - sigma_b^2 (PHYSICS.md section 5); free lines for the full K. In the class form, \sum_{m}
 //! runs over the m distinct assignments of the external points to the drawn member, and the
 //! coefficient in front is that of one member.
 
@@ -336,6 +337,9 @@ pub fn body(e: &Expansion) -> String {
             "diagrams with 2-point insertions dropped"
         },
     ));
+    s.push_str(
+        "A line at an interaction vertex, $K(\\cdot,y)$, is $K_{\\mathrm{int}} = K - \\sigma_b^2$; a free line $K_{ij}$ is the full kernel.\n",
+    );
     s.push_str(&format!(
         "{} classes, {} labelled diagrams.\n\n",
         e.classes.len(),

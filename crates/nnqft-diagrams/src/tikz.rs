@@ -7,7 +7,8 @@
 //! vertex (0.5cm off it, towards its legs, when there are free lines too), on a circle of
 //! radius 1.1cm otherwise; vertices without external legs sit at
 //! the centre (one) or on a circle of radius 0.55cm. Multiple lines between two vertices are
-//! drawn as symmetric bends, self-loops as `loop` edges pointing away from the other lines.
+//! drawn as symmetric bends, self-loops as `loop` edges spread over the widest angular gap
+//! between the vertex's other lines.
 
 use crate::diagram::Diagram;
 
@@ -88,21 +89,20 @@ pub fn drawing(d: &Diagram) -> String {
     // internal vertices
     let bare: Vec<usize> = (0..v).filter(|&a| legs[a] == 0).collect();
     let mut place = vec![Place::Centre; v];
-    let mut mid = vec![0i64; v];
     for a in 0..v {
         if legs[a] > 0 {
-            mid[a] = slot_angle(2 * first_slot[a] as i64 + legs[a] as i64 - 1);
+            let mid = slot_angle(2 * first_slot[a] as i64 + legs[a] as i64 - 1);
             if v > 1 {
-                place[a] = Place::Polar(mid[a], INNER);
+                place[a] = Place::Polar(mid, INNER);
             } else if legs[a] < n {
-                place[a] = Place::Polar(mid[a], NEAR_CENTRE);
+                place[a] = Place::Polar(mid, NEAR_CENTRE);
             }
         }
     }
     if bare.len() > 1 {
         for (i, &a) in bare.iter().enumerate() {
-            mid[a] = 90_000 + 360_000 * i as i64 / bare.len() as i64;
-            place[a] = Place::Polar(mid[a], CENTRE_RING);
+            let at = 90_000 + 360_000 * i as i64 / bare.len() as i64;
+            place[a] = Place::Polar(at, CENTRE_RING);
         }
     }
 
@@ -139,11 +139,11 @@ pub fn drawing(d: &Diagram) -> String {
         let m = edges[i..].iter().take_while(|&&e| e == edges[i]).count();
         let (a, b) = edges[i];
         if a == b {
-            // self-loops: away from the vertex's other lines; TikZ-Feynman draws a loop only
-            // between unparenthesized node names
-            let base = loop_direction(place[a - n], mid[a - n], v);
-            for k in 0..m as i64 {
-                let dir = base + (2 * k - (m as i64 - 1)) * 30_000;
+            // self-loops: spread over the widest gap between the vertex's other lines;
+            // TikZ-Feynman draws a loop only between unparenthesized node names
+            let (start, gap) = widest_gap(&line_directions(d, a - n, &place, &ext_angle));
+            for k in 1..=m as i64 {
+                let dir = start + gap * k / (m as i64 + 1);
                 lines.push(format!(
                     "v{0} -- [out={1}, in={2}, loop, min distance=1cm] v{0}",
                     a - n + 1,
@@ -173,15 +173,62 @@ pub fn drawing(d: &Diagram) -> String {
     s
 }
 
-/// Direction (millidegrees) of the self-loops of a vertex at `place` whose external legs
-/// are centred on `mid`: opposite its legs for a lone central vertex, sideways on the inner
-/// circle, outwards on the centre ring, upwards at the centre among other vertices.
-fn loop_direction(place: Place, mid: i64, v: usize) -> i64 {
-    match place {
-        Place::Centre if v == 1 => mid + 180_000,
-        Place::Centre => 90_000,
-        Place::Polar(a, r) if r == NEAR_CENTRE => a + 180_000,
-        Place::Polar(a, r) if r == INNER => a + 90_000,
-        Place::Polar(a, _) => a,
+/// Approximate directions (millidegrees) in which the lines other than self-loops leave
+/// internal vertex a: towards the external point for a leg (exact from the centre, leaning
+/// away from the vertex's angle otherwise), along
+/// the chord for a line to a vertex on the same circle (exact), else towards or away from
+/// the centre.
+fn line_directions(d: &Diagram, a: usize, place: &[Place], ext_angle: &[i64]) -> Vec<i64> {
+    let n = d.n_external;
+    let node_a = n + a;
+    let mut dirs = Vec::new();
+    for &(p, q) in &d.edges {
+        if p == q || (p != node_a && q != node_a) {
+            continue;
+        }
+        let other = if p == node_a { q } else { p };
+        if other < n {
+            // seen from off the centre, a leg leans away from the vertex's own angle
+            let tb = ext_angle[other];
+            dirs.push(match place[a] {
+                Place::Centre => tb,
+                Place::Polar(ta, _) => tb + ((tb - ta + 180_000).rem_euclid(360_000) - 180_000) / 2,
+            });
+            continue;
+        }
+        dirs.push(match (place[a], place[other - n]) {
+            (Place::Polar(ta, ra), Place::Polar(tb, rb)) if ra == rb => {
+                ta + 90_000 + (tb - ta).rem_euclid(360_000) / 2
+            }
+            (Place::Centre, Place::Polar(tb, _)) => tb,
+            (Place::Polar(ta, _), Place::Centre) => ta + 180_000,
+            (Place::Polar(ta, ra), Place::Polar(tb, _)) => {
+                if ra == INNER {
+                    ta + 180_000
+                } else {
+                    tb
+                }
+            }
+            (Place::Centre, Place::Centre) => 90_000,
+        });
     }
+    dirs
+}
+
+/// (start, width) in millidegrees of the widest angular gap between the directions; the
+/// whole circle from 90 degrees when there is none.
+fn widest_gap(dirs: &[i64]) -> (i64, i64) {
+    let mut d: Vec<i64> = dirs.iter().map(|x| x.rem_euclid(360_000)).collect();
+    d.sort_unstable();
+    d.dedup();
+    if d.is_empty() {
+        return (90_000, 360_000);
+    }
+    let mut best = (d[d.len() - 1], d[0] + 360_000 - d[d.len() - 1]);
+    for w in d.windows(2) {
+        if w[1] - w[0] > best.1 {
+            best = (w[0], w[1] - w[0]);
+        }
+    }
+    best
 }
