@@ -1,0 +1,468 @@
+//! One RNG block: draw its networks, evaluate f at every input, and sum every monomial
+//! f(x_i1)...f(x_in) (and its square, and track its largest magnitude) over the block's nets.
+//!
+//! Layout: structure of arrays. Per network, the weights go into arrays of length N and the
+//! pre-activations of all inputs into one m*N array, so the activation loop vectorizes. The
+//! outputs of the block's nets are m arrays of length B; the monomials of every order are built
+//! by a prefix tree over sorted multisets (each degree-k product is its degree-(k-1) parent
+//! times one f), vectorized across the B nets. Every sum runs in a fixed order over 8 lanes,
+//! so the result does not depend on which code path (AVX2 or baseline) runs.
+
+use crate::fastmath::{self, ErfCoeffs};
+use crate::plan::{Block, Plan};
+use crate::rng::block_rng;
+use nnqft_core::Arch;
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+/// The activation of one architecture, inlined into the vectorized loops.
+pub(crate) trait Activation {
+    fn phi(z: f64, c: &ErfCoeffs) -> f64;
+}
+
+struct ErfAct;
+struct ReluAct;
+struct ExpAct;
+
+impl Activation for ErfAct {
+    #[inline(always)]
+    fn phi(z: f64, c: &ErfCoeffs) -> f64 {
+        fastmath::erf(z, c)
+    }
+}
+impl Activation for ReluAct {
+    #[inline(always)]
+    fn phi(z: f64, _: &ErfCoeffs) -> f64 {
+        z.max(0.0)
+    }
+}
+impl Activation for ExpAct {
+    #[inline(always)]
+    fn phi(z: f64, _: &ErfCoeffs) -> f64 {
+        fastmath::exp(z)
+    }
+}
+
+/// Everything a block needs that does not change between blocks.
+pub(crate) struct Context {
+    arch: Arch,
+    width: usize,
+    d: usize,
+    m: usize,
+    /// x[a * d + k]: coordinate k of input a.
+    x: Vec<f64>,
+    /// Per-input factor multiplying the hidden sum (Gauss-net normalization; else 1).
+    out_scale: Vec<f64>,
+    w0_scale: f64,
+    b_scale: f64,
+    w1_scale: f64,
+    max_n: usize,
+    /// want[k]: whether order k is accumulated; offset[k]: its first accumulator.
+    want: Vec<bool>,
+    offset: Vec<usize>,
+    pub(crate) total: usize,
+    coeffs: ErfCoeffs,
+    block_size: usize,
+}
+
+impl Context {
+    pub(crate) fn new(plan: &Plan) -> Self {
+        let s = &plan.settings;
+        let net = s.network;
+        let m = s.inputs.len();
+        let max_n = *s.npt.last().expect("validated: npt is non-empty");
+        let mut want = vec![false; max_n + 1];
+        let mut offset = vec![0; max_n + 1];
+        let mut total = 0;
+        for &n in &s.npt {
+            want[n] = true;
+            offset[n] = total;
+            total += s.entries(n);
+        }
+        Context {
+            arch: net.arch,
+            width: s.width,
+            d: net.d_in,
+            m,
+            x: s.inputs.points().iter().flatten().copied().collect(),
+            out_scale: s
+                .inputs
+                .points()
+                .iter()
+                .map(|p| net.output_scale(p))
+                .collect(),
+            w0_scale: net.w0_scale(),
+            b_scale: net.sigma_b,
+            w1_scale: net.w1_scale(s.width),
+            max_n,
+            want,
+            offset,
+            total,
+            coeffs: *fastmath::erf_coeffs(),
+            block_size: plan.block_size,
+        }
+    }
+}
+
+/// Per-block sums over the block's networks, one slot per accumulator entry.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct BlockSums {
+    pub sum: Vec<f64>,
+    pub sumsq: Vec<f64>,
+    pub max_abs: Vec<f64>,
+}
+
+/// Scratch buffers of one worker thread.
+pub(crate) struct Workspace {
+    w0: Vec<f64>,
+    b0: Vec<f64>,
+    w1: Vec<f64>,
+    z: Vec<f64>,
+    /// f[a * B + i]: output of net i at input a.
+    f: Vec<f64>,
+    /// prods[k * B + i]: the current degree-k monomial of net i.
+    prods: Vec<f64>,
+    pub(crate) out: BlockSums,
+}
+
+impl Workspace {
+    pub(crate) fn new(ctx: &Context) -> Self {
+        let (n, b) = (ctx.width, ctx.block_size);
+        Workspace {
+            w0: vec![0.0; n * ctx.d],
+            b0: vec![0.0; n],
+            w1: vec![0.0; n],
+            z: vec![0.0; n * ctx.m],
+            f: vec![0.0; ctx.m * b],
+            prods: vec![0.0; (ctx.max_n + 1) * b],
+            out: BlockSums {
+                sum: vec![0.0; ctx.total],
+                sumsq: vec![0.0; ctx.total],
+                max_abs: vec![0.0; ctx.total],
+            },
+        }
+    }
+
+    /// Draw block `block`'s networks from the stream of (seed, block index) and fill `self.out`.
+    pub(crate) fn run(&mut self, ctx: &Context, seed: u64, block: Block) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports AVX-512F (checked just above).
+                unsafe { self.run_avx512(ctx, seed, block) };
+                return;
+            }
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked just above).
+                unsafe { self.run_avx2(ctx, seed, block) };
+                return;
+            }
+        }
+        self.run_portable(ctx, seed, block);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn run_avx512(&mut self, ctx: &Context, seed: u64, block: Block) {
+        self.run_generic(ctx, seed, block);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn run_avx2(&mut self, ctx: &Context, seed: u64, block: Block) {
+        self.run_generic(ctx, seed, block);
+    }
+
+    fn run_portable(&mut self, ctx: &Context, seed: u64, block: Block) {
+        self.run_generic(ctx, seed, block);
+    }
+
+    #[inline(always)]
+    fn run_generic(&mut self, ctx: &Context, seed: u64, block: Block) {
+        #[allow(unreachable_patterns)]
+        match ctx.arch {
+            Arch::Erf => self.outputs::<ErfAct>(ctx, seed, block),
+            Arch::Relu => self.outputs::<ReluAct>(ctx, seed, block),
+            Arch::Gauss => self.outputs::<ExpAct>(ctx, seed, block),
+            _ => self.outputs_generic(ctx, seed, block),
+        }
+        self.moments(ctx, block.nets);
+    }
+
+    /// Draw one network's weights into the buffers, in a fixed order: b1, W0 (component-major),
+    /// b0 (only if sigma_b > 0), W1. Returns b1.
+    #[inline(always)]
+    fn draw(&mut self, ctx: &Context, rng: &mut impl Rng) -> f64 {
+        let b1 = if ctx.b_scale > 0.0 {
+            ctx.b_scale * rng.sample::<f64, _>(StandardNormal)
+        } else {
+            0.0
+        };
+        for w in self.w0.iter_mut() {
+            *w = rng.sample(StandardNormal);
+        }
+        if ctx.b_scale > 0.0 {
+            for b in self.b0.iter_mut() {
+                *b = rng.sample(StandardNormal);
+            }
+        }
+        for w in self.w1.iter_mut() {
+            *w = rng.sample(StandardNormal);
+        }
+        let (s0, sb, s1) = (ctx.w0_scale, ctx.b_scale, ctx.w1_scale);
+        self.w0.iter_mut().for_each(|w| *w *= s0);
+        self.b0.iter_mut().for_each(|b| *b *= sb);
+        self.w1.iter_mut().for_each(|w| *w *= s1);
+        b1
+    }
+
+    /// Pre-activations z[a * N + j] = b0_j + W0_j . x_a for every input a.
+    #[inline(always)]
+    fn preactivations(&mut self, ctx: &Context) {
+        let n = ctx.width;
+        for a in 0..ctx.m {
+            let z = &mut self.z[a * n..(a + 1) * n];
+            z.copy_from_slice(&self.b0);
+            for k in 0..ctx.d {
+                let xk = ctx.x[a * ctx.d + k];
+                let w = &self.w0[k * n..(k + 1) * n];
+                for (zj, wj) in z.iter_mut().zip(w) {
+                    *zj += wj * xk;
+                }
+            }
+        }
+    }
+
+    /// f(x_a) = b1 + scale_a * sum_j W1_j phi(z_aj), the sum over 8 fixed lanes.
+    #[inline(always)]
+    fn readout(&mut self, ctx: &Context, b1: f64, net: usize) {
+        let n = ctx.width;
+        for a in 0..ctx.m {
+            let phi = &self.z[a * n..(a + 1) * n];
+            let s = lane_dot(&self.w1, phi);
+            self.f[a * ctx.block_size + net] = b1 + ctx.out_scale[a] * s;
+        }
+    }
+
+    #[inline(always)]
+    fn outputs<A: Activation>(&mut self, ctx: &Context, seed: u64, block: Block) {
+        let mut rng = block_rng(seed, block.index);
+        let c = ctx.coeffs;
+        for i in 0..block.nets {
+            let b1 = self.draw(ctx, &mut rng);
+            self.preactivations(ctx);
+            for z in self.z.iter_mut() {
+                *z = A::phi(*z, &c);
+            }
+            self.readout(ctx, b1, i);
+        }
+    }
+
+    /// The same for an architecture without a dedicated fast activation.
+    fn outputs_generic(&mut self, ctx: &Context, seed: u64, block: Block) {
+        let mut rng = block_rng(seed, block.index);
+        for i in 0..block.nets {
+            let b1 = self.draw(ctx, &mut rng);
+            self.preactivations(ctx);
+            for z in self.z.iter_mut() {
+                *z = ctx.arch.activation(*z);
+            }
+            self.readout(ctx, b1, i);
+        }
+    }
+
+    /// Sums, sums of squares and maxima of every requested monomial over the first `len` nets.
+    #[inline(always)]
+    fn moments(&mut self, ctx: &Context, len: usize) {
+        let b = ctx.block_size;
+        let mut counter = vec![0usize; ctx.max_n + 1];
+        for a in 0..ctx.m {
+            self.prods[b..b + len].copy_from_slice(&self.f[a * b..a * b + len]);
+            self.node(ctx, len, 1, a, &mut counter);
+        }
+    }
+
+    /// Visit the node of depth `k` whose product is in prods[k] and whose last index is `last`:
+    /// accumulate it if order k is wanted, then extend it by every index >= last.
+    #[inline(always)]
+    fn node(&mut self, ctx: &Context, len: usize, k: usize, last: usize, counter: &mut [usize]) {
+        let b = ctx.block_size;
+        if ctx.want[k] {
+            let slot = ctx.offset[k] + counter[k];
+            counter[k] += 1;
+            let (s, q, mx) = lane_moments(&self.prods[k * b..k * b + len]);
+            self.out.sum[slot] = s;
+            self.out.sumsq[slot] = q;
+            self.out.max_abs[slot] = mx;
+        }
+        if k == ctx.max_n {
+            return;
+        }
+        for a in last..ctx.m {
+            let (lower, upper) = self.prods.split_at_mut((k + 1) * b);
+            let parent = &lower[k * b..k * b + len];
+            let fa = &self.f[a * b..a * b + len];
+            for ((c, p), v) in upper[..len].iter_mut().zip(parent).zip(fa) {
+                *c = p * v;
+            }
+            self.node_dyn(ctx, len, k + 1, a, counter);
+        }
+    }
+
+    /// Recursion goes through a non-inlined call (the tree depth is small).
+    fn node_dyn(
+        &mut self,
+        ctx: &Context,
+        len: usize,
+        k: usize,
+        last: usize,
+        counter: &mut [usize],
+    ) {
+        self.node(ctx, len, k, last, counter);
+    }
+}
+
+/// sum_j w_j p_j over 8 lanes (lane l takes j = l mod 8), combined pairwise in a fixed order.
+#[inline(always)]
+fn lane_dot(w: &[f64], p: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let mut wc = w.chunks_exact(8);
+    let mut pc = p.chunks_exact(8);
+    for (wv, pv) in (&mut wc).zip(&mut pc) {
+        for l in 0..8 {
+            acc[l] += wv[l] * pv[l];
+        }
+    }
+    for (l, (wj, pj)) in wc.remainder().iter().zip(pc.remainder()).enumerate() {
+        acc[l] += wj * pj;
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+}
+
+/// (sum p, sum p^2, max |p|) over 8 fixed lanes.
+#[inline(always)]
+fn lane_moments(p: &[f64]) -> (f64, f64, f64) {
+    let mut s = [0.0f64; 8];
+    let mut q = [0.0f64; 8];
+    let mut mx = [0.0f64; 8];
+    let mut c = p.chunks_exact(8);
+    for v in &mut c {
+        for l in 0..8 {
+            s[l] += v[l];
+            q[l] += v[l] * v[l];
+            mx[l] = mx[l].max(v[l].abs());
+        }
+    }
+    for (l, v) in c.remainder().iter().enumerate() {
+        s[l] += v;
+        q[l] += v * v;
+        mx[l] = mx[l].max(v.abs());
+    }
+    let add = |a: [f64; 8]| ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    let m = mx.iter().fold(0.0f64, |a, &b| a.max(b));
+    (add(s), add(q), m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Settings;
+    use nnqft_core::{InputSet, Network, multisets};
+
+    /// Brute force: the same networks (same stream, same draw order), evaluated with libm and
+    /// plain loops, their monomials summed naively.
+    #[test]
+    fn block_sums_match_a_plain_reimplementation() {
+        for (arch, sb, d) in [
+            (Arch::Erf, 1.0, 1),
+            (Arch::Relu, 0.0, 1),
+            (Arch::Gauss, 0.7, 2),
+        ] {
+            let net = Network::new(arch, 1.2, sb, d).unwrap();
+            let xs = InputSet::new(
+                (0..4)
+                    .map(|a| {
+                        (0..d)
+                            .map(|k| 0.3 * a as f64 - 0.5 + 0.1 * k as f64)
+                            .collect()
+                    })
+                    .collect(),
+            )
+            .unwrap();
+            let width = 13;
+            let settings = Settings::new(net, xs.clone(), width, &[2, 4, 6]).unwrap();
+            let plan = crate::plan::Plan::with_block_size(settings, 2 * 37, 2, 9, 37).unwrap();
+            let ctx = Context::new(&plan);
+            let mut ws = Workspace::new(&ctx);
+            let block = plan.block(1).unwrap();
+            ws.run(&ctx, plan.seed, block);
+
+            let mut rng = block_rng(plan.seed, 1);
+            let mut outs = vec![];
+            for _ in 0..block.nets {
+                let g = |r: &mut rand_pcg::Pcg64Mcg| r.sample::<f64, _>(StandardNormal);
+                let b1 = if sb > 0.0 { sb * g(&mut rng) } else { 0.0 };
+                let w0: Vec<f64> = (0..width * d).map(|_| g(&mut rng)).collect();
+                let b0: Vec<f64> = if sb > 0.0 {
+                    (0..width).map(|_| g(&mut rng)).collect()
+                } else {
+                    vec![0.0; width]
+                };
+                let w1: Vec<f64> = (0..width).map(|_| g(&mut rng)).collect();
+                let f: Vec<f64> = (0..xs.len())
+                    .map(|a| {
+                        let x = xs.point(a);
+                        b1 + (0..width)
+                            .map(|j| {
+                                let z = sb * b0[j]
+                                    + (0..d)
+                                        .map(|k| net.w0_scale() * w0[k * width + j] * x[k])
+                                        .sum::<f64>();
+                                net.w1_scale(width) * w1[j] * net.phi(z, x)
+                            })
+                            .sum::<f64>()
+                    })
+                    .collect();
+                outs.push(f);
+            }
+            let mut slot = 0;
+            for n in [2, 4, 6] {
+                for idx in multisets(xs.len(), n) {
+                    let ps: Vec<f64> = outs
+                        .iter()
+                        .map(|f| idx.iter().map(|&a| f[a]).product())
+                        .collect();
+                    let s: f64 = ps.iter().sum();
+                    let q: f64 = ps.iter().map(|p| p * p).sum();
+                    let mx = ps.iter().fold(0.0f64, |a, p| a.max(p.abs()));
+                    let tol = 1e-11 * ps.iter().map(|p| p.abs()).sum::<f64>() + 1e-300;
+                    assert!((ws.out.sum[slot] - s).abs() < tol, "{arch} {idx:?}");
+                    assert!((ws.out.sumsq[slot] - q).abs() < 1e-11 * q + 1e-300);
+                    assert!((ws.out.max_abs[slot] - mx).abs() < 1e-11 * mx + 1e-300);
+                    slot += 1;
+                }
+            }
+            assert_eq!(slot, ctx.total);
+        }
+    }
+
+    /// The vectorized (dispatched) path and the portable path give the same bits.
+    #[test]
+    fn code_paths_agree_bit_for_bit() {
+        for arch in Arch::ALL {
+            let net = Network::paper(arch);
+            let xs = InputSet::paper(arch, 1).unwrap();
+            let settings = Settings::new(net, xs, 37, &[2, 4, 6]).unwrap();
+            let plan = crate::plan::Plan::with_block_size(settings, 100, 1, 3, 100).unwrap();
+            let ctx = Context::new(&plan);
+            let block = plan.block(0).unwrap();
+            let mut a = Workspace::new(&ctx);
+            a.run(&ctx, plan.seed, block);
+            let mut b = Workspace::new(&ctx);
+            b.run_portable(&ctx, plan.seed, block);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a.out.sum), bits(&b.out.sum), "{arch}");
+            assert_eq!(bits(&a.out.sumsq), bits(&b.out.sumsq), "{arch}");
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Branch-free, vectorizable erf and exp for the sampler's inner loops.
+//!
+//! Both are plain f64 arithmetic (no table gathers, no calls), so loops over arrays of
+//! pre-activations vectorize. They never use fused multiply-adds, so the SIMD and scalar
+//! paths give the same bits. The erf coefficients are Chebyshev interpolants computed once,
+//! deterministically, with the pure-Rust `libm` crate.
+//!
+//! Accuracy (checked in the tests against `libm` on dense grids): erf relative error below
+//! 1e-14 for |x| < 1e-300 .. 7 (and exactly +-1 beyond 5.93), exp relative error below 4e-16
+//! on [-700, 700].
+
+use std::sync::OnceLock;
+
+/// Degree + 1 of the small-|x| polynomial erf(x)/x in s = x^2, on |x| < [`SPLIT`].
+const NS: usize = 8;
+/// Degree + 1 of the large-|x| polynomial h(t), on [`SPLIT`] <= |x| <= [`AMAX`].
+const NL: usize = 17;
+/// Boundary between the two representations.
+const SPLIT: f64 = 0.5;
+/// Beyond this, erf(x) = +-1 to double precision (erfc(6) = 2.2e-17).
+const AMAX: f64 = 6.0;
+/// t = 2/(2 + a) over [SPLIT, AMAX].
+const T_LO: f64 = 2.0 / (2.0 + AMAX);
+const T_HI: f64 = 2.0 / (2.0 + SPLIT);
+
+/// Polynomial coefficients (monomial basis in a variable mapped to [-1, 1]) of erf's two pieces.
+#[derive(Clone, Copy, Debug)]
+pub struct ErfCoeffs {
+    /// erf(x)/x = P(w), w = 2 x^2 / SPLIT^2 - 1.
+    small: [f64; NS],
+    /// erfc(a) = t exp(-a^2 + H(w)), t = 2/(2+a), w = (2t - T_LO - T_HI)/(T_HI - T_LO).
+    large: [f64; NL],
+}
+
+/// Chebyshev interpolant of `f` on [-1, 1] with `K` nodes, returned in the monomial basis.
+fn chebyshev_monomial<const K: usize>(f: impl Fn(f64) -> f64) -> [f64; K] {
+    let pi = std::f64::consts::PI;
+    let values: Vec<f64> = (0..K)
+        .map(|k| f(libm::cos(pi * (k as f64 + 0.5) / K as f64)))
+        .collect();
+    let mut cheb = [0.0; K];
+    for (j, c) in cheb.iter_mut().enumerate() {
+        let s: f64 = (0..K)
+            .map(|k| values[k] * libm::cos(pi * j as f64 * (k as f64 + 0.5) / K as f64))
+            .sum();
+        *c = 2.0 * s / K as f64;
+    }
+    cheb[0] /= 2.0;
+    // T_0 = 1, T_1 = w, T_{j+1} = 2 w T_j - T_{j-1}, as monomial coefficient vectors.
+    let mut out = [0.0; K];
+    let mut prev = [0.0; K];
+    let mut cur = [0.0; K];
+    prev[0] = 1.0;
+    cur[1] = 1.0;
+    out[0] += cheb[0];
+    for &cj in cheb.iter().skip(1) {
+        for (o, t) in out.iter_mut().zip(cur.iter()) {
+            *o += cj * t;
+        }
+        let mut next = [0.0; K];
+        for i in 0..K {
+            next[i] = -prev[i] + if i > 0 { 2.0 * cur[i - 1] } else { 0.0 };
+        }
+        prev = cur;
+        cur = next;
+    }
+    out
+}
+
+/// The erf coefficients, computed on first use.
+pub fn erf_coeffs() -> &'static ErfCoeffs {
+    static C: OnceLock<ErfCoeffs> = OnceLock::new();
+    C.get_or_init(|| {
+        let small = chebyshev_monomial::<NS>(|w| {
+            let s = (w + 1.0) * 0.5 * SPLIT * SPLIT;
+            let x = s.sqrt();
+            libm::erf(x) / x
+        });
+        let large = chebyshev_monomial::<NL>(|w| {
+            let t = 0.5 * (w * (T_HI - T_LO) + T_LO + T_HI);
+            let a = 2.0 / t - 2.0;
+            libm::log(libm::erfc(a)) + a * a - libm::log(t)
+        });
+        ErfCoeffs { small, large }
+    })
+}
+
+#[inline(always)]
+fn horner<const K: usize>(c: &[f64; K], w: f64) -> f64 {
+    let mut p = c[K - 1];
+    for k in (0..K - 1).rev() {
+        p = p * w + c[k];
+    }
+    p
+}
+
+/// exp(x) for x in [-700, 700] (clamped outside): x = k ln 2 + r, |r| <= ln2/2, a degree-13
+/// Taylor polynomial for e^r, and 2^k assembled from its bits.
+#[inline(always)]
+pub fn exp(x: f64) -> f64 {
+    const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52: rounds to an integer in the low bits
+    const LOG2E: f64 = std::f64::consts::LOG2_E;
+    // ln 2 split into a head with 32 significant bits (so k * LN2_HI is exact) and a tail.
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+    const C: [f64; 14] = [
+        1.0,
+        1.0,
+        1.0 / 2.0,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5040.0,
+        1.0 / 40320.0,
+        1.0 / 362880.0,
+        1.0 / 3628800.0,
+        1.0 / 39916800.0,
+        1.0 / 479001600.0,
+        1.0 / 6227020800.0,
+    ];
+    let x = x.clamp(-700.0, 700.0);
+    let t = x * LOG2E + SHIFT;
+    let k = t - SHIFT;
+    let r = (x - k * LN2_HI) - k * LN2_LO;
+    let p = horner(&C, r);
+    let ki = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
+    let scale = f64::from_bits(((ki + 1023) as u64) << 52);
+    p * scale
+}
+
+/// erf(x), branch-free: x P(x^2) for |x| < 1/2, else 1 - t exp(-x^2 + H(t)) with t = 2/(2+|x|),
+/// the sign restored at the end.
+#[inline(always)]
+pub fn erf(x: f64, c: &ErfCoeffs) -> f64 {
+    let a = x.abs();
+    // Small piece (its input clamped so that both pieces stay finite everywhere).
+    let as_ = a.min(SPLIT);
+    let ws = as_ * as_ * (2.0 / (SPLIT * SPLIT)) - 1.0;
+    let small = as_ * horner(&c.small, ws);
+    // Large piece.
+    let al = a.clamp(SPLIT, AMAX);
+    let t = 2.0 / (2.0 + al);
+    let wl = (2.0 * t - (T_LO + T_HI)) * (1.0 / (T_HI - T_LO));
+    let large = 1.0 - t * exp(horner(&c.large, wl) - al * al);
+    let v = if a < SPLIT { small } else { large };
+    v.copysign(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(a: f64, b: f64) -> f64 {
+        if b == 0.0 {
+            a.abs()
+        } else {
+            ((a - b) / b).abs()
+        }
+    }
+
+    #[test]
+    fn erf_matches_libm_on_a_dense_grid() {
+        let c = erf_coeffs();
+        let mut worst = (0.0f64, 0.0f64);
+        let n = 1_400_000;
+        for i in 0..=n {
+            let x = -7.0 + 14.0 * i as f64 / n as f64;
+            let e = rel(erf(x, c), libm::erf(x));
+            if e > worst.0 {
+                worst = (e, x);
+            }
+        }
+        // Tiny arguments, where erf(x) ~ 2x/sqrt(pi) and relative accuracy is delicate.
+        for k in 0..2000 {
+            let x = 10f64.powf(-300.0 + 0.15 * k as f64);
+            for s in [x, -x] {
+                let e = rel(erf(s, c), libm::erf(s));
+                if e > worst.0 {
+                    worst = (e, s);
+                }
+            }
+        }
+        assert!(
+            worst.0 < 1e-14,
+            "max relative error {} at x = {}",
+            worst.0,
+            worst.1
+        );
+        assert_eq!(erf(0.0, c), 0.0);
+        assert_eq!(erf(7.0, c), 1.0);
+        assert_eq!(erf(-40.0, c), -1.0);
+        assert_eq!(erf(f64::INFINITY, c), 1.0);
+    }
+
+    #[test]
+    fn exp_matches_libm() {
+        let mut worst = 0.0f64;
+        let n = 1_000_000;
+        for i in 0..=n {
+            let x = -700.0 + 1400.0 * i as f64 / n as f64;
+            worst = worst.max(rel(exp(x), libm::exp(x)));
+        }
+        for i in 0..=n {
+            let x = -2.0 + 4.0 * i as f64 / n as f64;
+            worst = worst.max(rel(exp(x), libm::exp(x)));
+        }
+        assert!(worst < 4e-16, "max relative error {worst}");
+        assert_eq!(exp(0.0), 1.0);
+    }
+}
