@@ -46,13 +46,15 @@ fn fill(i: usize, left: u32, cur: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
     cur[i] = 0;
 }
 
-/// Estimated number of diagrams (see the module documentation); saturates at u128::MAX and
-/// stops counting as soon as the running total exceeds `stop_above`.
-pub fn estimate_diagrams(spec: &ExpansionSpec, stop_above: u128) -> u128 {
+/// Estimated number of diagrams (see the module documentation), saturating at u128::MAX, and
+/// whether it is complete: counting stops (false) once the running total exceeds `stop_above`.
+pub fn estimate_diagrams(spec: &ExpansionSpec, stop_above: u128) -> (u128, bool) {
     let n = spec.points;
     let mut memo: HashMap<Vec<u8>, u128> = HashMap::new();
     let mut total: u128 = 0;
-    for m in kind_multisets(spec) {
+    let multisets = kind_multisets(spec);
+    let n_multisets = multisets.len();
+    for (done, m) in multisets.into_iter().enumerate() {
         let degrees: Vec<usize> = m
             .iter()
             .zip(&spec.vertices)
@@ -85,11 +87,11 @@ pub fn estimate_diagrams(spec: &ExpansionSpec, stop_above: u128) -> u128 {
         }
         let relabel: u128 = m.iter().map(|&a| factorial(a as usize)).product();
         total = total.saturating_add(count / relabel);
-        if total > stop_above {
-            break;
+        if total > stop_above && done + 1 < n_multisets {
+            return (total, false);
         }
     }
-    total
+    (total, true)
 }
 
 /// Calls `f` for every vector of external legs per vertex (e_a <= degree_a) summing to `left`.

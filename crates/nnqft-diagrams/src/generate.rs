@@ -21,7 +21,7 @@ use std::collections::{HashMap, hash_map::Entry};
 /// Estimated number of diagrams of `spec` (see [`crate::estimate`]), after validating it.
 pub fn estimate(spec: &ExpansionSpec) -> Result<u128, DiagramError> {
     spec.validate()?;
-    Ok(estimate_diagrams(spec, u128::MAX))
+    Ok(estimate_diagrams(spec, u128::MAX).0)
 }
 
 /// Every diagram of G^(n) with 0..=order internal vertices, without vacuum bubbles, filtered
@@ -30,11 +30,14 @@ pub fn estimate(spec: &ExpansionSpec) -> Result<u128, DiagramError> {
 pub fn expand(spec: &ExpansionSpec) -> Result<Expansion, DiagramError> {
     spec.validate()?;
     let limit = spec.max_diagrams;
-    let est = estimate_diagrams(spec, limit as u128);
+    // count on to a thousand times the limit, so that the message shows the real size
+    let stop = (limit as u128).saturating_mul(1000).max(1000);
+    let (est, complete) = estimate_diagrams(spec, stop);
     if est > limit as u128 {
         return Err(DiagramError::TooLarge {
             estimate: est,
             limit,
+            at_least: !complete,
         });
     }
     let mut found: Vec<Found> = Vec::new();

@@ -154,9 +154,16 @@ pub enum DiagramError {
     )]
     MalformedVertex(String),
     #[error(
-        "the expansion would have about {estimate} diagrams, above the limit of {limit} (raise it with --max-diagrams)"
+        "the expansion would have {} {estimate} diagrams, above the limit of {limit} (raise it with --max-diagrams)",
+        if *at_least { "more than" } else { "about" }
     )]
-    TooLarge { estimate: u128, limit: u64 },
+    TooLarge {
+        /// The size estimate (a lower bound when `at_least`).
+        estimate: u128,
+        limit: u64,
+        /// The estimate stopped early, far above the limit.
+        at_least: bool,
+    },
 }
 
 #[cfg(test)]

@@ -109,20 +109,20 @@ pub fn drawing(d: &Diagram) -> String {
     let mut s = String::from(
         "\\begin{tikzpicture}[baseline=(current bounding box.center)]\n\\begin{feynman}\n",
     );
-    for i in 0..n {
+    for (i, &at) in ext_angle.iter().enumerate() {
         s.push_str(&format!(
             "  \\vertex (e{}) at ({}:{OUTER}) {{\\(x_{{{}}}\\)}};\n",
             i + 1,
-            angle(ext_angle[i]),
+            angle(at),
             i + 1
         ));
     }
-    for a in 0..v {
+    for (a, (&kind, p)) in d.internal.iter().zip(&place).enumerate() {
         s.push_str(&format!(
             "  \\vertex[{}] (v{}) at {} {{}};\n",
-            shape(d.internal[a]),
+            shape(kind),
             a + 1,
-            place[a].tikz()
+            p.tikz()
         ));
     }
     let name = |x: usize| {

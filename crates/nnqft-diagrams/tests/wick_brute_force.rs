@@ -264,15 +264,12 @@ fn brute_force(n: usize, kinds: &[usize], degrees: &[usize]) -> BTreeMap<Labelle
     for (key, c) in counts {
         let entry = |i: usize| (key >> (4 * (entries - 1 - i)) & 15) as usize;
         let partner: Vec<usize> = (0..n).map(entry).collect();
+        let pairs: Vec<(usize, usize)> = (0..v).flat_map(|p| (p..v).map(move |q| (p, q))).collect();
         let mut mult = vec![vec![0u32; v]; v];
-        let mut i = n;
-        for p in 0..v {
-            for q in p..v {
-                let m = entry(i) as u32;
-                i += 1;
-                mult[p][q] = m;
-                mult[q][p] = m;
-            }
+        for (k, &(p, q)) in pairs.iter().enumerate() {
+            let m = entry(n + k) as u32;
+            mult[p][q] = m;
+            mult[q][p] = m;
         }
         let g = Labelled {
             kinds: kinds.to_vec(),
