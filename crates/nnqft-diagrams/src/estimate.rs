@@ -16,12 +16,16 @@ use std::collections::HashMap;
 /// in declaration order, sorted by total then with earlier kinds first (lambda^2, lambda*kappa,
 /// kappa^2), keeping only those with n + sum of degrees even.
 pub fn kind_multisets(spec: &ExpansionSpec) -> Vec<Vec<u32>> {
-    let k = spec.vertices.len();
+    (0..=spec.order)
+        .flat_map(|total| multisets_of_total(spec, total))
+        .collect()
+}
+
+/// The multisets of [`kind_multisets`] with exactly `total` vertices.
+fn multisets_of_total(spec: &ExpansionSpec, total: usize) -> Vec<Vec<u32>> {
     let mut out = Vec::new();
-    for total in 0..=spec.order {
-        let mut cur = vec![0u32; k];
-        fill(0, total as u32, &mut cur, &mut out);
-    }
+    let mut cur = vec![0u32; spec.vertices.len()];
+    fill(0, total as u32, &mut cur, &mut out);
     out.retain(|m| {
         let legs: usize = m
             .iter()
@@ -52,9 +56,11 @@ pub fn estimate_diagrams(spec: &ExpansionSpec, stop_above: u128) -> (u128, bool)
     let n = spec.points;
     let mut memo: HashMap<Vec<u8>, u128> = HashMap::new();
     let mut total: u128 = 0;
-    let multisets = kind_multisets(spec);
-    let n_multisets = multisets.len();
-    for (done, m) in multisets.into_iter().enumerate() {
+    // order by order, so that a hopeless request stops before listing its many multisets
+    for m in (0..=spec.order).flat_map(|t| multisets_of_total(spec, t)) {
+        if total > stop_above {
+            return (total, false);
+        }
         let degrees: Vec<usize> = m
             .iter()
             .zip(&spec.vertices)
@@ -87,9 +93,6 @@ pub fn estimate_diagrams(spec: &ExpansionSpec, stop_above: u128) -> (u128, bool)
         }
         let relabel: u128 = m.iter().map(|&a| factorial(a as usize)).product();
         total = total.saturating_add(count / relabel);
-        if total > stop_above && done + 1 < n_multisets {
-            return (total, false);
-        }
     }
     (total, true)
 }
