@@ -5,6 +5,7 @@
 
 mod cli;
 mod commands;
+mod plot;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

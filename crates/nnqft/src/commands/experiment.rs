@@ -1,11 +1,221 @@
-//! `nnqft experiment` (being built; see the issue tracker).
+//! `nnqft experiment`: the width sweep of sampled n-point functions (the paper's Section 3),
+//! with its JSON and figures.
 
-use crate::cli::Global;
-use anyhow::{Result, bail};
+use crate::cli::{ArchArgs, Global, output, progress};
+use crate::plot::{Figure, Series};
+use anyhow::{Context, Result, bail};
+use nnqft_ensemble::{PAPER_WIDTHS, SweepConfig, SweepEvent, SweepResult, run_sweep};
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    pub arch: ArchArgs,
+    /// Widths N to sample.
+    #[arg(long, value_delimiter = ',', default_values_t = PAPER_WIDTHS.to_vec())]
+    pub widths: Vec<usize>,
+    /// Networks per width (split evenly into the experiments).
+    #[arg(long)]
+    pub nets: u64,
+    /// Independent experiments per width (for the background).
+    #[arg(long, default_value_t = 10)]
+    pub experiments: usize,
+    /// Orders n to measure (even).
+    #[arg(long, value_delimiter = ',', default_value = "2,4,6")]
+    pub npt: Vec<usize>,
+    /// RNG seed (the same for every width: width N reproduces `nnqft sample --width N`).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output directory (created if its parent exists): experiment.json and SVG figures.
+    #[arg(long)]
+    pub out: PathBuf,
+}
 
-pub fn run(_args: Args, _global: &Global) -> Result<()> {
-    bail!("`nnqft experiment` is not implemented yet")
+/// Make sure `dir` exists (creating it, but not its parents).
+pub fn prepare_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        bail!(
+            "cannot create {}: directory {} does not exist",
+            dir.display(),
+            parent.display()
+        );
+    }
+    std::fs::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))
+}
+
+pub fn run(args: Args, global: &Global) -> Result<()> {
+    let network = args.arch.network()?;
+    let inputs = args.arch.inputs()?;
+    super::sample::check_threads(args.threads)?;
+    let config = SweepConfig {
+        network,
+        inputs,
+        widths: args.widths.clone(),
+        nets: args.nets,
+        experiments: args.experiments,
+        npt: args.npt.clone(),
+        seed: args.seed,
+    };
+    config.plans()?;
+    prepare_dir(&args.out)?;
+    let total: u64 = config.plans()?.iter().map(|p| p.block_count()).sum();
+    let bar = progress::bar(global, total, "widths");
+    let result = run_sweep(&config, args.threads, &|ev| match ev {
+        SweepEvent::WidthStarted { width, .. } => bar.set_message(format!("width {width}")),
+        SweepEvent::Block => bar.inc(1),
+        SweepEvent::WidthDone { .. } => {}
+    })?;
+    bar.finish_and_clear();
+    for m in &result.measurements {
+        for w in &m.warnings {
+            eprintln!("warning: width {}: {w}", m.width);
+        }
+    }
+    output::write_json(&args.out.join("experiment.json"), &result)?;
+    for fig in figures(&result) {
+        fig.1.write(&args.out.join(fig.0))?;
+    }
+    if global.json {
+        return output::print_json(&result);
+    }
+    print_summary(&result, &args.out);
+    Ok(())
+}
+
+/// The sweep's figures with their file names: m{n}.svg (log10 m_n and log10 background
+/// against log10 N) per order, and connected6.svg (log10 mean |G6c| with its error).
+pub fn figures(r: &SweepResult) -> Vec<(String, Figure)> {
+    let title = r.config.network.arch.title();
+    let mut out = vec![];
+    for n in &r.config.npt {
+        let key = n.to_string();
+        let mut signal = vec![];
+        let mut background = vec![];
+        for m in &r.measurements {
+            if let Some(s) = m.summary.get(&key) {
+                let x = (m.width as f64).log10();
+                signal.push((x, s.signal.log10()));
+                if let Some(b) = s.background {
+                    background.push((x, b.log10()));
+                }
+            }
+        }
+        let mut fig = Figure::new(
+            &format!("{title}: {n}-point deviation from the GP"),
+            "log10 N",
+            &format!("log10 m_{n}"),
+        )
+        .with(Series::line_points(&format!("signal m_{n}"), signal))
+        .with(Series::line_points("background", background));
+        if let Some(Some(fit)) = r.slopes.get(&key) {
+            let xs: Vec<f64> = fit.widths.iter().map(|&w| (w as f64).log10()).collect();
+            let (a, b) = (xs[0], xs[xs.len() - 1]);
+            fig = fig.with(Series::dashed(
+                &format!("fit: slope {:.2}", fit.slope),
+                vec![
+                    (a, fit.intercept + fit.slope * a),
+                    (b, fit.intercept + fit.slope * b),
+                ],
+            ));
+        }
+        out.push((format!("m{n}.svg"), fig));
+    }
+    if !r.connected6.is_empty() {
+        let pts: Vec<(f64, f64)> = r
+            .connected6
+            .iter()
+            .map(|p| ((p.width as f64).log10(), p.mean_abs.log10()))
+            .collect();
+        // Error of log10 y from the error of y: e / (y ln 10).
+        let errs: Vec<f64> = r
+            .connected6
+            .iter()
+            .map(|p| p.mean_stderr / (p.mean_abs * std::f64::consts::LN_10))
+            .collect();
+        let noise: Vec<(f64, f64)> = r
+            .connected6
+            .iter()
+            .map(|p| ((p.width as f64).log10(), p.mean_stderr.log10()))
+            .collect();
+        let mut fig = Figure::new(
+            &format!("{title}: connected 6-point function"),
+            "log10 N",
+            "log10 mean |G6c|",
+        )
+        .with(Series::error_bars("mean |G6c|", pts, errs))
+        .with(Series::line_points("mean standard error", noise));
+        if let Some(fit) = &r.connected6_slope {
+            let xs: Vec<f64> = fit.widths.iter().map(|&w| (w as f64).log10()).collect();
+            let (a, b) = (xs[0], xs[xs.len() - 1]);
+            fig = fig.with(Series::dashed(
+                &format!("fit: slope {:.2}", fit.slope),
+                vec![
+                    (a, fit.intercept + fit.slope * a),
+                    (b, fit.intercept + fit.slope * b),
+                ],
+            ));
+        }
+        out.push(("connected6.svg".to_string(), fig));
+    }
+    out
+}
+
+fn print_summary(r: &SweepResult, dir: &Path) {
+    println!(
+        "{} width sweep: {} nets x {} experiments per width, seed {}",
+        r.config.network.arch.title(),
+        r.config.nets / r.config.experiments as u64,
+        r.config.experiments,
+        r.config.seed
+    );
+    let ns: Vec<String> = r.config.npt.iter().map(|n| n.to_string()).collect();
+    print!("{:>6}", "N");
+    for n in &ns {
+        print!(" {:>11} {:>11}", format!("m_{n}"), "background");
+    }
+    println!();
+    for m in &r.measurements {
+        print!("{:>6}", m.width);
+        for n in &ns {
+            let s = &m.summary[n];
+            print!(
+                " {:>11.3e} {:>11}",
+                s.signal,
+                s.background.map_or("-".into(), |b| format!("{b:.3e}"))
+            );
+        }
+        println!();
+    }
+    for n in &ns {
+        match &r.slopes[n] {
+            Some(f) => println!(
+                "slope of log m_{n} vs log N: {:.3}{} over N = {:?}",
+                f.slope,
+                f.stderr.map_or(String::new(), |e| format!(" +- {e:.3}")),
+                f.widths
+            ),
+            None => println!(
+                "slope of log m_{n} vs log N: none (fewer than two widths with m_{n} above twice the background)"
+            ),
+        }
+    }
+    if let Some(f) = &r.connected6_slope {
+        println!(
+            "slope of log mean|G6c| vs log N: {:.3}{} over N = {:?}",
+            f.slope,
+            f.stderr.map_or(String::new(), |e| format!(" +- {e:.3}")),
+            f.widths
+        );
+    }
+    println!("wrote {}", dir.join("experiment.json").display());
 }

@@ -1,11 +1,100 @@
-//! `nnqft sample` (being built; see the issue tracker).
+//! `nnqft sample`: sample an ensemble of networks and measure its n-point functions.
 
-use crate::cli::Global;
+use crate::cli::{ArchArgs, Global, output, progress};
 use anyhow::{Result, bail};
+use nnqft_core::Measurement;
+use nnqft_ensemble::{Plan, Settings};
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    pub arch: ArchArgs,
+    /// Hidden-layer width N.
+    #[arg(long)]
+    pub width: usize,
+    /// Number of networks in all (split evenly into the experiments).
+    #[arg(long)]
+    pub nets: u64,
+    /// Independent experiments the networks are split into (for the background).
+    #[arg(long, default_value_t = 10)]
+    pub experiments: usize,
+    /// RNG seed: the output is a function of the settings and the seed alone.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Orders n of the correlators to measure (even).
+    #[arg(long, value_delimiter = ',', default_value = "2,4,6")]
+    pub npt: Vec<usize>,
+    /// Worker threads (default: all cores); the result does not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Write the JSON result to this file (atomically).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
 
-pub fn run(_args: Args, _global: &Global) -> Result<()> {
-    bail!("`nnqft sample` is not implemented yet")
+/// Validate `--threads`: at least one.
+pub fn check_threads(threads: Option<usize>) -> Result<()> {
+    if threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    Ok(())
+}
+
+pub fn run(args: Args, global: &Global) -> Result<()> {
+    let net = args.arch.network()?;
+    let xs = args.arch.inputs()?;
+    check_threads(args.threads)?;
+    let settings = Settings::new(net, xs, args.width, &args.npt)?;
+    let plan = Plan::new(settings, args.nets, args.experiments, args.seed)?;
+    if let Some(out) = &args.out {
+        output::check_output_path(out)?;
+    }
+    let bar = progress::bar(global, plan.block_count(), "sampling");
+    let m = nnqft_ensemble::sample(&plan, args.threads, &|k| bar.inc(k))?;
+    bar.finish_and_clear();
+    for w in &m.warnings {
+        eprintln!("warning: {w}");
+    }
+    if let Some(out) = &args.out {
+        output::write_json(out, &m)?;
+    }
+    if global.json {
+        return output::print_json(&m);
+    }
+    print_summary(&m);
+    Ok(())
+}
+
+/// A short human summary: per n the entry count, the signal m_n and the background.
+pub fn print_summary(m: &Measurement) {
+    println!(
+        "{}-net (sigma_w = {}, sigma_b = {}, d = {}), width {}: {} nets in {} experiments, seed {}, {} inputs",
+        m.arch.title().trim_end_matches("-net"),
+        m.sigma_w,
+        m.sigma_b,
+        m.d_in,
+        m.width,
+        m.nets,
+        m.experiments,
+        m.seed.map_or("-".to_string(), |s| s.to_string()),
+        m.inputs.len()
+    );
+    println!(
+        "{:>4} {:>8} {:>14} {:>14}",
+        "n", "entries", "signal m_n", "background"
+    );
+    let mut ns: Vec<usize> = m.summary.keys().filter_map(|k| k.parse().ok()).collect();
+    ns.sort_unstable();
+    for n in ns {
+        let k = n.to_string();
+        let s = &m.summary[&k];
+        println!(
+            "{:>4} {:>8} {:>14.4e} {:>14}",
+            n,
+            m.correlators.get(&k).map_or(0, |c| c.len()),
+            s.signal,
+            s.background.map_or("-".to_string(), |b| format!("{b:.4e}"))
+        );
+    }
 }
