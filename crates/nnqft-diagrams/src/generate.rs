@@ -18,7 +18,8 @@ use num_rational::BigRational;
 use num_traits::One;
 use std::collections::{HashMap, hash_map::Entry};
 
-/// Estimated number of diagrams of `spec` (see [`crate::estimate`]), after validating it.
+/// Estimated number of diagrams of `spec` (see [module `estimate`](mod@crate::estimate)),
+/// after validating it.
 pub fn estimate(spec: &ExpansionSpec) -> Result<u128, DiagramError> {
     spec.validate()?;
     Ok(estimate_diagrams(spec, u128::MAX).0)
