@@ -379,3 +379,41 @@ fn wick_check_with_an_odd_vertex() {
         assert_eq!(generator(&spec), brute, "n = {n}");
     }
 }
+
+#[test]
+fn classes_are_orbits_under_permutations_of_the_external_points() {
+    for n in [4usize, 6] {
+        let mut spec = ExpansionSpec::new(n, 2);
+        spec.keep_self_energy = true;
+        let e = expand(&spec).unwrap();
+        for c in &e.classes {
+            let rep = Labelled::from_diagram(&e.diagrams[c.representative]);
+            // every relabelling of the external points of the representative
+            let orbit: std::collections::BTreeSet<Labelled> = (0..n)
+                .permutations(n)
+                .map(|p| {
+                    // external i becomes p[i]
+                    let mut partner = vec![0; n];
+                    for i in 0..n {
+                        let q = rep.partner[i];
+                        partner[p[i]] = if q < n { p[q] } else { q };
+                    }
+                    Labelled {
+                        kinds: rep.kinds.clone(),
+                        partner,
+                        mult: rep.mult.clone(),
+                    }
+                    .canonical()
+                })
+                .collect();
+            let members: std::collections::BTreeSet<Labelled> = e
+                .members(c.id)
+                .map(|d| Labelled::from_diagram(d).canonical())
+                .collect();
+            assert_eq!(members.len(), c.members, "class {} of G{n}", c.id);
+            assert_eq!(orbit, members, "class {} of G{n}", c.id);
+            let total: BigRational = e.members(c.id).map(|d| d.coefficient.clone()).sum();
+            assert_eq!(total, c.coefficient);
+        }
+    }
+}
