@@ -16,6 +16,7 @@ use crate::spec::{DiagramError, ExpansionSpec};
 use num_bigint::{BigInt, BigUint};
 use num_rational::BigRational;
 use num_traits::One;
+use rayon::prelude::*;
 use std::collections::{HashMap, hash_map::Entry};
 
 /// Estimated number of diagrams of `spec` (see [module `estimate`](mod@crate::estimate)),
@@ -41,10 +42,12 @@ pub fn expand(spec: &ExpansionSpec) -> Result<Expansion, DiagramError> {
             at_least: !complete,
         });
     }
-    let mut found: Vec<Found> = Vec::new();
-    for m in kind_multisets(spec) {
-        Generator::new(spec, &m).run(&mut found);
-    }
+    // one independent task per multiset of vertex kinds; `assemble` sorts, so the result does
+    // not depend on the scheduling
+    let found: Vec<Found> = kind_multisets(spec)
+        .par_iter()
+        .flat_map_iter(|m| Generator::new(spec, m).run())
+        .collect();
     Ok(assemble(spec, found))
 }
 
@@ -99,9 +102,9 @@ impl<'a> Generator<'a> {
         }
     }
 
-    fn run(mut self, out: &mut Vec<Found>) {
+    fn run(mut self) -> Vec<Found> {
         self.attach_external(0);
-        out.append(&mut self.kept);
+        self.kept
     }
 
     fn v(&self) -> usize {
