@@ -7,9 +7,9 @@ use thiserror::Error;
 pub enum FitError {
     #[error(transparent)]
     Core(#[from] nnqft_core::CoreError),
-    /// A vertex integral could not be computed.
-    #[error("integral: {0}")]
-    Integrate(String),
+    /// A vertex integral or an exact correlator could not be computed.
+    #[error(transparent)]
+    Integrate(#[from] nnqft_integrate::IntegrateError),
     /// Correlator data missing, malformed, or inconsistent with the integrals.
     #[error("{0}")]
     Data(String),

@@ -7,6 +7,7 @@
 
 pub mod data;
 pub mod error;
+pub mod fill;
 pub mod integrals;
 pub mod joint;
 pub mod lsq;

@@ -1,11 +1,94 @@
-//! `nnqft predict` (being built; see the issue tracker).
+//! `nnqft predict`: the 6-point deviation predicted from the quartic coupling of the 4-point
+//! function, DeltaG6 = -24 lambda sum_15 I4(four) K(pair), against the measured or exact one
+//! (PHYSICS.md section 6).
 
-use crate::cli::Global;
+use crate::cli::{ArchArgs, Global, output};
+use crate::commands::rg::{Source, integrals_with_progress, load_deviations, rg_width};
 use anyhow::{Result, bail};
+use nnqft_fit::{Prediction, predict6};
+use serde::Serialize;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    pub arch: ArchArgs,
+    /// Width N (default: ReLU 20, Erf 5, Gauss 100; with a FILE source, the file's width).
+    #[arg(long)]
+    pub width: Option<usize>,
+    /// Cutoff L of the vertex integrals.
+    #[arg(long, default_value_t = 100.0)]
+    pub cutoff: f64,
+    /// Correlators: `exact` or a FILE written by `nnqft sample` (with the 6-point function).
+    #[arg(long, default_value = "exact")]
+    pub source: String,
+}
 
-pub fn run(_args: Args, _global: &Global) -> Result<()> {
-    bail!("`nnqft predict` is not implemented yet")
+#[derive(Serialize)]
+struct PredictOutput<'a> {
+    arch: &'static str,
+    sigma_w: f64,
+    sigma_b: f64,
+    d_in: usize,
+    width: usize,
+    source: String,
+    inputs: &'a [Vec<f64>],
+    #[serde(flatten)]
+    prediction: &'a Prediction,
+}
+
+pub fn run(args: Args, global: &Global) -> Result<()> {
+    let net = args.arch.network()?;
+    let xs = args.arch.inputs()?;
+    if !(args.cutoff.is_finite() && args.cutoff > 0.0) {
+        bail!("--cutoff must be positive and finite, got {}", args.cutoff);
+    }
+    let source = Source::parse(&args.source);
+    let dev = load_deviations(&source, &net, args.width, rg_width(net.arch), &xs, true)?;
+    let ints = integrals_with_progress(global, &net, &dev.inputs, &[args.cutoff], false)?;
+    let p = predict6(&dev, &ints[0])?;
+    let out = PredictOutput {
+        arch: net.arch.name(),
+        sigma_w: net.sigma_w,
+        sigma_b: net.sigma_b,
+        d_in: net.d_in,
+        width: dev.width,
+        source: source.label(),
+        inputs: dev.inputs.points(),
+        prediction: &p,
+    };
+    if global.json {
+        return output::print_json(&out);
+    }
+    println!(
+        "{} width {}, source {}, L = {}: lambda = {:.6e} +- {:.2e} (mean over 4-tuples)",
+        net.arch.title(),
+        dev.width,
+        source.label(),
+        p.cutoff,
+        p.lambda.value,
+        p.lambda.error
+    );
+    println!(
+        "{:<20} {:>14} {:>14} {:>10} {:>10}",
+        "6-tuple", "predicted", "measured", "+-", "ratio"
+    );
+    for i in 0..p.tuples.len() {
+        println!(
+            "{:<20} {:>14.6e} {:>14.6e} {:>10.2e} {:>10.5}",
+            format!("{:?}", p.tuples[i]),
+            p.predicted[i],
+            p.measured[i],
+            p.measured_error[i],
+            p.ratio[i]
+        );
+    }
+    println!(
+        "median |predicted - measured| / |measured| = {:.4e}",
+        p.median_abs_rel_error
+    );
+    match p.fraction_within_error {
+        Some(f) => println!("fraction within the sampling error: {f:.4}"),
+        None => println!("fraction within the sampling error: - (exact source)"),
+    }
+    Ok(())
 }

@@ -1,11 +1,383 @@
-//! `nnqft rg` (being built; see the issue tracker).
+//! `nnqft rg`: the quartic coupling (and with `--couplings lambda,kappa` the sextic one)
+//! against the cutoff: running, slope of log|lambda| against log L, beta functions
+//! (PHYSICS.md section 6). Also the correlator sources shared by `predict` and `fit`.
 
-use crate::cli::Global;
-use anyhow::{Result, bail};
+use crate::cli::{ArchArgs, Global, output, progress};
+use anyhow::{Context, Result, bail};
+use nnqft_core::{Arch, InputSet, Measurement, Network};
+use nnqft_fit::fill::{exact_deviations, vertex_integrals};
+use nnqft_fit::{Couplings, Deviations, RgReport, VertexIntegrals, rg_flow};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The paper's cutoff list for the ReLU running figure.
+pub const PAPER_CUTOFFS: &str =
+    "7,10,15,20,30,40,50,70,100,200,500,1000,2000,5000,7000,10000,20000,40000,60000,80000,100000";
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    pub arch: ArchArgs,
+    /// Width N (default: the NGP width of the paper's running study, ReLU 20, Erf 5, Gauss
+    /// 100; with a FILE source, the file's width).
+    #[arg(long)]
+    pub width: Option<usize>,
+    /// Cutoffs L, comma separated (positive, increasing).
+    #[arg(long, default_value = PAPER_CUTOFFS)]
+    pub cutoffs: String,
+    /// Correlators: `exact` (one-neuron moments, no noise) or a FILE written by `nnqft sample`.
+    #[arg(long, default_value = "exact")]
+    pub source: String,
+    /// Couplings to extract: `lambda` (from DeltaG4) or `lambda,kappa` (DeltaG4 and DeltaG6).
+    #[arg(long, default_value = "lambda")]
+    pub couplings: String,
+    /// Also write DIR/rg.json and DIR/rg.svg (log10|lambda| against log10 L with the fitted line).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
 
-pub fn run(_args: Args, _global: &Global) -> Result<()> {
-    bail!("`nnqft rg` is not implemented yet")
+/// The NGP width of the paper's running study: ReLU 20, Erf 5, Gauss 100.
+pub fn rg_width(arch: Arch) -> usize {
+    match arch {
+        Arch::Relu => 20,
+        Arch::Erf => 5,
+        Arch::Gauss => 100,
+    }
+}
+
+/// Where correlators come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    Exact,
+    /// Sample here and now (fit only).
+    Sample,
+    File(PathBuf),
+}
+
+impl Source {
+    pub fn parse(s: &str) -> Source {
+        match s.trim() {
+            "exact" => Source::Exact,
+            "sample" => Source::Sample,
+            path => Source::File(PathBuf::from(path)),
+        }
+    }
+
+    /// "exact", "sample" or the file name, as reported in JSON.
+    pub fn label(&self) -> String {
+        match self {
+            Source::Exact => "exact".into(),
+            Source::Sample => "sample".into(),
+            Source::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Read a `Measurement` saved by `nnqft sample` (or `nnqft exact`).
+pub fn read_measurement(path: &Path) -> Result<Measurement> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a measurement written by `nnqft sample`",
+            path.display()
+        )
+    })
+}
+
+/// Deviations of a saved measurement, checked against the requested network and width and
+/// restricted to `inputs` (all of which must have been measured).
+pub fn file_deviations(
+    path: &Path,
+    net: &Network,
+    width: Option<usize>,
+    inputs: &InputSet,
+    six: bool,
+) -> Result<Deviations> {
+    let m = read_measurement(path)?;
+    let dev = Deviations::from_measurement(&m)
+        .and_then(|d| {
+            d.check_settings(net, width)?;
+            d.restrict(inputs)
+        })
+        .with_context(|| format!("{}", path.display()))?;
+    if six && dev.dg6.is_none() {
+        bail!(
+            "{}: the 6-point function was not measured (sample with --npt 2,4,6)",
+            path.display()
+        );
+    }
+    Ok(dev)
+}
+
+/// Deviations from `exact` or a FILE (`sample` is only for `nnqft fit`).
+pub fn load_deviations(
+    source: &Source,
+    net: &Network,
+    width: Option<usize>,
+    default_width: usize,
+    inputs: &InputSet,
+    six: bool,
+) -> Result<Deviations> {
+    match source {
+        Source::Exact => Ok(exact_deviations(
+            net,
+            width.unwrap_or(default_width),
+            inputs,
+            six,
+        )?),
+        Source::File(p) => file_deviations(p, net, width, inputs, six),
+        Source::Sample => bail!(
+            "--source sample is available for `nnqft fit` only; sample with `nnqft sample --out FILE` and pass FILE"
+        ),
+    }
+}
+
+/// Parse a comma-separated list of positive, finite, increasing cutoffs.
+pub fn parse_cutoffs(s: &str) -> Result<Vec<f64>> {
+    let mut out = vec![];
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let l: f64 = part
+            .parse()
+            .with_context(|| format!("cutoff '{part}' is not a number"))?;
+        if !(l.is_finite() && l > 0.0) {
+            bail!("cutoffs must be positive and finite, got {part}");
+        }
+        if out.last().is_some_and(|&prev| l <= prev) {
+            bail!(
+                "cutoffs must increase, got {part} after {}",
+                out.last().unwrap()
+            );
+        }
+        out.push(l);
+    }
+    if out.is_empty() {
+        bail!("no cutoffs given");
+    }
+    Ok(out)
+}
+
+fn parse_couplings(s: &str) -> Result<Couplings> {
+    match s.replace(' ', "").to_ascii_lowercase().as_str() {
+        "lambda" => Ok(Couplings::Lambda),
+        "lambda,kappa" | "kappa,lambda" => Ok(Couplings::LambdaKappa),
+        other => bail!("--couplings must be `lambda` or `lambda,kappa`, got `{other}`"),
+    }
+}
+
+/// Vertex integrals at every cutoff, in parallel, with a progress bar.
+pub fn integrals_with_progress(
+    global: &Global,
+    net: &Network,
+    inputs: &InputSet,
+    cutoffs: &[f64],
+    kappa: bool,
+) -> Result<Vec<VertexIntegrals>> {
+    let bar = progress::bar(global, cutoffs.len() as u64, "integrals");
+    let out = cutoffs
+        .par_iter()
+        .map(|&l| {
+            let v = vertex_integrals(net, inputs, &[l], kappa).map(|mut v| v.remove(0));
+            bar.inc(1);
+            v
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    bar.finish_and_clear();
+    Ok(out)
+}
+
+#[derive(Serialize)]
+struct RgOutput<'a> {
+    arch: &'static str,
+    sigma_w: f64,
+    sigma_b: f64,
+    d_in: usize,
+    width: usize,
+    source: String,
+    inputs: &'a [Vec<f64>],
+    #[serde(flatten)]
+    report: &'a RgReport,
+}
+
+pub fn run(args: Args, global: &Global) -> Result<()> {
+    let net = args.arch.network()?;
+    let xs = args.arch.inputs()?;
+    let cutoffs = parse_cutoffs(&args.cutoffs)?;
+    let couplings = parse_couplings(&args.couplings)?;
+    let source = Source::parse(&args.source);
+    if let Some(dir) = &args.out {
+        if !dir.is_dir() {
+            bail!("--out {}: not a directory", dir.display());
+        }
+    }
+    let kappa = couplings == Couplings::LambdaKappa;
+    let dev = load_deviations(&source, &net, args.width, rg_width(net.arch), &xs, kappa)?;
+    let ints = integrals_with_progress(global, &net, &dev.inputs, &cutoffs, kappa)?;
+    let report = rg_flow(&dev, &ints, couplings)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    let out = RgOutput {
+        arch: net.arch.name(),
+        sigma_w: net.sigma_w,
+        sigma_b: net.sigma_b,
+        d_in: net.d_in,
+        width: dev.width,
+        source: source.label(),
+        inputs: dev.inputs.points(),
+        report: &report,
+    };
+    if let Some(dir) = &args.out {
+        output::write_json(&dir.join("rg.json"), &out)?;
+        write_svg(&dir.join("rg.svg"), &net, dev.width, &report)?;
+    }
+    if global.json {
+        return output::print_json(&out);
+    }
+    print_table(&net, dev.width, &source, &report);
+    Ok(())
+}
+
+fn print_table(net: &Network, width: usize, source: &Source, r: &RgReport) {
+    println!(
+        "{} (sigma_w = {}, sigma_b = {}, d = {}), width {width}, source {}: lambda = -DeltaG4/(24 I4) over {} tuples",
+        net.arch.title(),
+        net.sigma_w,
+        net.sigma_b,
+        net.d_in,
+        source.label(),
+        r.tuples.len()
+    );
+    println!(
+        "{:>10} {:>13} {:>10} {:>9} {:>13} {:>11}",
+        "L", "mean lambda", "+-", "spread", "mean beta", "beta/lambda"
+    );
+    for k in 0..r.cutoffs.len() {
+        println!(
+            "{:>10} {:>13.5e} {:>10.2e} {:>9.3e} {:>13.5e} {:>11.6}",
+            r.cutoffs[k],
+            r.mean_lambda[k],
+            r.mean_lambda_error[k],
+            r.spread[k],
+            r.mean_beta[k],
+            r.mean_beta[k] / r.mean_lambda[k]
+        );
+    }
+    if let (Some(s), Some(e), Some(r2)) = (r.slope, r.slope_error, r.r2) {
+        println!(
+            "slope of log10|mean lambda| vs log10 L: {s:.8} +- {e:.2e} (sampling; scatter {:.2e}), R^2 = {r2:.10}",
+            r.slope_scatter_error.unwrap_or(0.0)
+        );
+    }
+    if let Some(j) = &r.joint {
+        println!("lambda and kappa together (first order, DeltaG4 and DeltaG6):");
+        println!(
+            "{:>10} {:>13} {:>10} {:>13} {:>10} {:>13} {:>13} {:>10}",
+            "L", "lambda", "+-", "kappa", "+-", "beta_lambda", "beta_kappa", "residual"
+        );
+        for k in 0..r.cutoffs.len() {
+            println!(
+                "{:>10} {:>13.5e} {:>10.2e} {:>13.5e} {:>10.2e} {:>13.5e} {:>13.5e} {:>10.3e}",
+                r.cutoffs[k],
+                j.lambda_joint[k],
+                j.lambda_joint_error[k],
+                j.kappa[k],
+                j.kappa_error[k],
+                j.beta_lambda_joint[k],
+                j.beta_kappa[k],
+                j.joint_residual[k]
+            );
+        }
+    }
+}
+
+/// SVG of log10|lambda_t| per tuple (faint) and log10|mean lambda| against log10 L, with the
+/// fitted line.
+fn write_svg(path: &Path, net: &Network, width: usize, r: &RgReport) -> Result<()> {
+    use plotters::prelude::*;
+    let lx: Vec<f64> = r.cutoffs.iter().map(|l| l.log10()).collect();
+    let mean: Vec<(f64, f64)> = lx
+        .iter()
+        .zip(&r.mean_lambda)
+        .filter(|(_, m)| **m != 0.0)
+        .map(|(x, m)| (*x, m.abs().log10()))
+        .collect();
+    let tuples: Vec<(f64, f64)> = r
+        .lambda
+        .iter()
+        .zip(&lx)
+        .flat_map(|(row, x)| {
+            row.iter()
+                .filter(|v| **v != 0.0 && v.is_finite())
+                .map(move |v| (*x, v.abs().log10()))
+        })
+        .collect();
+    let (mut ylo, mut yhi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &(_, y) in tuples.iter().chain(&mean) {
+        ylo = ylo.min(y);
+        yhi = yhi.max(y);
+    }
+    if !(ylo.is_finite() && yhi.is_finite()) {
+        bail!("nothing to plot: every lambda vanishes");
+    }
+    let pad = ((yhi - ylo) * 0.05).max(0.1);
+    let (xlo, xhi) = (lx[0] - 0.1, lx[lx.len() - 1] + 0.1);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (800, 560)).into_drawing_area();
+        let e = |e: DrawingAreaErrorKind<_>| anyhow::anyhow!("cannot draw the figure: {e}");
+        root.fill(&WHITE).map_err(e)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!(
+                    "{} width {width}: running quartic coupling",
+                    net.arch.title()
+                ),
+                ("sans-serif", 20),
+            )
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(xlo..xhi, (ylo - pad)..(yhi + pad))
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .x_desc("log10 L")
+            .y_desc("log10 |lambda|")
+            .draw()
+            .map_err(e)?;
+        chart
+            .draw_series(
+                tuples
+                    .iter()
+                    .map(|&p| Circle::new(p, 2, RGBColor(150, 150, 220).filled())),
+            )
+            .map_err(e)?
+            .label("per tuple")
+            .legend(|p| Circle::new(p, 3, RGBColor(150, 150, 220).filled()));
+        chart
+            .draw_series(mean.iter().map(|&p| Circle::new(p, 4, BLACK.filled())))
+            .map_err(e)?
+            .label("mean over tuples")
+            .legend(|p| Circle::new(p, 4, BLACK.filled()));
+        if let (Some(s), Some(b)) = (r.slope, r.intercept) {
+            chart
+                .draw_series(LineSeries::new(
+                    [lx[0], lx[lx.len() - 1]].map(|x| (x, b + s * x)),
+                    RED.stroke_width(2),
+                ))
+                .map_err(e)?
+                .label(format!("fit: slope {s:.4}"))
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED.stroke_width(2)));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(e)?;
+        root.present().map_err(e)?;
+    }
+    output::write_atomic(path, svg.as_bytes())
 }
