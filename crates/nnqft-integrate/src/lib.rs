@@ -1,1 +1,37 @@
-//! Diagram integrals under a cutoff and exact finite-width correlators for NN-QFT.
+//! Diagram integrals under a cutoff and exact finite-width correlators for NN-QFT
+//! (conventions: PHYSICS.md sections 4-7).
+//!
+//! - [`vertex_integral`], [`vertex_integral_derivative`], [`vertex_table`]: single-vertex
+//!   integrals of products of K_int over the box [-L, L]^d and dI/dL over its faces.
+//! - [`t0`], [`t2`], [`tnl`], [`tnl_table`]: the fit integrals of the paper's Table 5.
+//! - [`OneNeuronMoments`], [`exact_tables`], [`exact_measurement`]: exact correlators at any width.
+//!
+//! ```
+//! use nnqft_core::{Arch, Network};
+//! use nnqft_integrate::{Cutoff, Weight, vertex_integral};
+//! // ReLU-net, sb = 0, d = 1: I4 = x1 x2 x3 x4 L^5 / 80 for positive inputs.
+//! let net = Network::paper(Arch::Relu);
+//! let x: [&[f64]; 4] = [&[0.2], &[0.4], &[0.6], &[0.8]];
+//! let i = vertex_integral(&net, &x, Cutoff::Finite(10.0), Weight::One).unwrap();
+//! let want = 0.2 * 0.4 * 0.6 * 0.8 * 1e5 / 80.0;
+//! assert!((i.value / want - 1.0).abs() < 1e-12);
+//! ```
+
+pub mod cutoff;
+pub mod error;
+pub mod exact;
+pub mod fit_integrals;
+pub mod graph;
+pub mod moments;
+pub mod quad;
+pub mod vertex;
+
+pub use cutoff::{Cutoff, Estimate, Weight};
+pub use error::IntegrateError;
+pub use exact::{ExactTables, exact_measurement, exact_tables};
+pub use fit_integrals::{t0, t2, tnl, tnl_table};
+pub use graph::MAX_INTEGRATION_DIM;
+pub use moments::{OneNeuronMoments, moment};
+pub use vertex::{
+    VertexTable, pair_table, vertex_integral, vertex_integral_derivative, vertex_table,
+};

@@ -1,0 +1,192 @@
+//! Exact finite-width correlators from one-neuron moments (PHYSICS.md section 4), with
+//! s = sW^2/N and E[W1^(2k)] = (2k-1)!! s^k:
+//! kappa4 = (sW^4/N) [3 M4 - sum_3 M2 M2],
+//! kappa6 = (sW^6/N^2) [15 M6 - 3 sum_15 M4 M2 + 2 sum_15 M2 M2 M2],
+//! G4 = kappa4 + sum_3 K K, G6 = kappa6 + sum_15 kappa4 K + sum_15 K K K.
+
+use crate::error::{IntegrateError, Result};
+use crate::moments::OneNeuronMoments;
+use nalgebra::DMatrix;
+use nnqft_core::{
+    ConnectedEntry, CorrelatorTable, InputSet, MeasuredEntry, Measurement, Network, Summary,
+    pair_splits, wick,
+};
+use nnqft_diagrams::Pairings;
+use std::collections::BTreeMap;
+
+/// Every exact table at one width; `delta_g4 = g4 - gp4 = kappa4`, `delta_g6 = g6 - gp6`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExactTables {
+    pub width: usize,
+    pub kernel: DMatrix<f64>,
+    pub g2: CorrelatorTable,
+    pub g4: CorrelatorTable,
+    pub g6: CorrelatorTable,
+    pub gp4: CorrelatorTable,
+    pub gp6: CorrelatorTable,
+    pub kappa4: CorrelatorTable,
+    pub kappa6: CorrelatorTable,
+    pub moments: OneNeuronMoments,
+}
+
+impl ExactTables {
+    /// DeltaG6 = G6 - G_GP6 per entry.
+    pub fn delta_g6(&self) -> CorrelatorTable {
+        sub(&self.g6, &self.gp6)
+    }
+
+    /// DeltaG4 = G4 - G_GP4 per entry (= kappa4).
+    pub fn delta_g4(&self) -> CorrelatorTable {
+        sub(&self.g4, &self.gp4)
+    }
+}
+
+fn sub(a: &CorrelatorTable, b: &CorrelatorTable) -> CorrelatorTable {
+    CorrelatorTable::from_fn(a.inputs(), a.n(), |idx| (a.mean(idx) - b.mean(idx), 0.0))
+        .expect("same shape as an existing table")
+}
+
+/// kappa4 * N / sW^4 = 3 M4 - sum over the 3 pairings of M2 M2, at a 4-tuple.
+fn k4_bracket(mm: &OneNeuronMoments, t: &[usize]) -> f64 {
+    let m2 = |a: usize, b: usize| mm.get(&[t[a], t[b]]);
+    3.0 * mm.get(t) - (m2(0, 1) * m2(2, 3) + m2(0, 2) * m2(1, 3) + m2(0, 3) * m2(1, 2))
+}
+
+/// kappa6 * N^2 / sW^6 = 15 M6 - 3 sum_15 M4 M2 + 2 sum_15 M2 M2 M2, at a 6-tuple.
+fn k6_bracket(mm: &OneNeuronMoments, t: &[usize]) -> f64 {
+    let mut v = 15.0 * mm.get(t);
+    for ([a, b], rest) in pair_splits(6) {
+        let four: Vec<usize> = rest.iter().map(|&r| t[r]).collect();
+        v -= 3.0 * mm.get(&four) * mm.get(&[t[a], t[b]]);
+    }
+    for p in Pairings::new(6) {
+        v += 2.0
+            * p.iter()
+                .map(|&(a, b)| mm.get(&[t[a], t[b]]))
+                .product::<f64>();
+    }
+    v
+}
+
+/// The exact 2-, 4- and 6-point functions, their GP parts and cumulants at width N.
+pub fn exact_tables(net: &Network, width: usize, inputs: &InputSet) -> Result<ExactTables> {
+    if width == 0 {
+        return Err(IntegrateError::Width);
+    }
+    let mm = OneNeuronMoments::new(net, inputs, 6)?;
+    let m = inputs.len();
+    let n = width as f64;
+    let sw2 = net.sigma_w * net.sigma_w;
+    let kernel = net.kernel_matrix(inputs);
+    let g2 = CorrelatorTable::gaussian(&kernel, 2)?;
+    let gp4 = CorrelatorTable::gaussian(&kernel, 4)?;
+    let gp6 = CorrelatorTable::gaussian(&kernel, 6)?;
+    let c4 = sw2 * sw2 / n;
+    let kappa4 = CorrelatorTable::from_fn(m, 4, |t| (c4 * k4_bracket(&mm, t), 0.0))?;
+    let c6 = sw2 * sw2 * sw2 / (n * n);
+    let kappa6 = CorrelatorTable::from_fn(m, 6, |t| (c6 * k6_bracket(&mm, t), 0.0))?;
+    let g4 = CorrelatorTable::from_fn(m, 4, |t| (kappa4.mean(t) + gp4.mean(t), 0.0))?;
+    let g6 = CorrelatorTable::from_fn(m, 6, |t| {
+        let mut v = kappa6.mean(t) + gp6.mean(t);
+        for ([a, b], rest) in pair_splits(6) {
+            let four: Vec<usize> = rest.iter().map(|&r| t[r]).collect();
+            v += kappa4.mean(&four) * kernel[(t[a], t[b])];
+        }
+        (v, 0.0)
+    })?;
+    Ok(ExactTables {
+        width,
+        kernel,
+        g2,
+        g4,
+        g6,
+        gp4,
+        gp6,
+        kappa4,
+        kappa6,
+        moments: mm,
+    })
+}
+
+/// The exact correlators in the schema of `nnqft sample`: stderr 0, nets 0, experiments 0,
+/// seed None, background None; connected "4" = kappa4 and "6" = kappa6; summary signal =
+/// mean over entries of |G - G_GP| / |G_GP|.
+pub fn exact_measurement(
+    net: &Network,
+    width: usize,
+    inputs: &InputSet,
+    npts: &[usize],
+) -> Result<Measurement> {
+    let mut ns: Vec<usize> = npts.to_vec();
+    ns.sort_unstable();
+    ns.dedup();
+    if ns.is_empty() {
+        return Err(IntegrateError::Order(0));
+    }
+    if let Some(&bad) = ns.iter().find(|&&n| !matches!(n, 2 | 4 | 6)) {
+        return Err(IntegrateError::Order(bad));
+    }
+    let t = exact_tables(net, width, inputs)?;
+    let mut correlators = BTreeMap::new();
+    let mut connected = BTreeMap::new();
+    let mut summary = BTreeMap::new();
+    for &n in &ns {
+        let (g, cum) = match n {
+            2 => (&t.g2, None),
+            4 => (&t.g4, Some(&t.kappa4)),
+            _ => (&t.g6, Some(&t.kappa6)),
+        };
+        let entries: Vec<MeasuredEntry> = g
+            .entries()
+            .iter()
+            .map(|e| MeasuredEntry {
+                index: e.index.clone(),
+                mean: e.mean,
+                stderr: 0.0,
+                gp: wick(&t.kernel, &e.index),
+                background: None,
+            })
+            .collect();
+        let signal = entries
+            .iter()
+            .map(|e| (e.mean - e.gp).abs() / e.gp.abs())
+            .sum::<f64>()
+            / entries.len() as f64;
+        summary.insert(
+            n.to_string(),
+            Summary {
+                signal,
+                background: None,
+            },
+        );
+        correlators.insert(n.to_string(), entries);
+        if let Some(c) = cum {
+            connected.insert(
+                n.to_string(),
+                c.entries()
+                    .iter()
+                    .map(|e| ConnectedEntry {
+                        index: e.index.clone(),
+                        mean: e.mean,
+                        stderr: 0.0,
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Ok(Measurement {
+        arch: net.arch,
+        sigma_w: net.sigma_w,
+        sigma_b: net.sigma_b,
+        d_in: net.d_in,
+        width,
+        nets: 0,
+        experiments: 0,
+        seed: None,
+        inputs: inputs.points().to_vec(),
+        correlators,
+        connected,
+        summary,
+        warnings: Vec::new(),
+    })
+}
