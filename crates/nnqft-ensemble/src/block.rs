@@ -8,12 +8,18 @@
 //! times one f), vectorized across the B nets. Every sum runs in a fixed order over 8 lanes,
 //! so the result does not depend on which code path (AVX2 or baseline) runs.
 
+
+// Fixed-lane loops `for l in 0..8` over arrays are deliberate: they vectorize as written.
+#![allow(clippy::needless_range_loop)]
 use crate::fastmath::{self, ErfCoeffs};
 use crate::plan::{Block, Plan};
 use crate::rng::block_rng;
 use nnqft_core::Arch;
 use rand::Rng;
 use rand_distr::StandardNormal;
+
+/// Nets per chunk of the moment walk (a multiple of 8).
+const MOMENT_CHUNK: usize = 128;
 
 /// The activation of one architecture, inlined into the vectorized loops.
 pub(crate) trait Activation {
@@ -120,7 +126,7 @@ pub(crate) struct Workspace {
     z: Vec<f64>,
     /// f[a * B + i]: output of net i at input a.
     f: Vec<f64>,
-    /// prods[k * B + i]: the current degree-k monomial of net i.
+    /// prods[k * MOMENT_CHUNK + i]: the current degree-k monomial of net i of the chunk.
     prods: Vec<f64>,
     pub(crate) out: BlockSums,
 }
@@ -134,7 +140,7 @@ impl Workspace {
             w1: vec![0.0; n],
             z: vec![0.0; n * ctx.m],
             f: vec![0.0; ctx.m * b],
-            prods: vec![0.0; (ctx.max_n + 1) * b],
+            prods: vec![0.0; (ctx.max_n + 1) * MOMENT_CHUNK],
             out: BlockSums {
                 sum: vec![0.0; ctx.total],
                 sumsq: vec![0.0; ctx.total],
@@ -175,6 +181,52 @@ impl Workspace {
 
     fn run_portable(&mut self, ctx: &Context, seed: u64, block: Block) {
         self.run_generic(ctx, seed, block);
+    }
+
+    /// The floor of a block: the same draws, pre-activations and activations, but neither the
+    /// readout nor the moments. Returns a checksum (so that nothing is optimized away).
+    pub(crate) fn run_floor(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports AVX-512F (checked just above).
+                return unsafe { self.floor_avx512(ctx, seed, block) };
+            }
+        }
+        self.floor_generic(ctx, seed, block)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn floor_avx512(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
+        self.floor_generic(ctx, seed, block)
+    }
+
+    #[inline(always)]
+    fn floor_generic(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
+        #[allow(unreachable_patterns)]
+        match ctx.arch {
+            Arch::Erf => self.floor_act::<ErfAct>(ctx, seed, block),
+            Arch::Relu => self.floor_act::<ReluAct>(ctx, seed, block),
+            Arch::Gauss => self.floor_act::<ExpAct>(ctx, seed, block),
+            _ => 0.0,
+        }
+    }
+
+    #[inline(always)]
+    fn floor_act<A: Activation>(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
+        let mut rng = block_rng(seed, block.index);
+        let c = ctx.coeffs;
+        let mut check = 0.0;
+        for _ in 0..block.nets {
+            check += self.draw(ctx, &mut rng);
+            self.preactivations(ctx);
+            for z in self.z.iter_mut() {
+                *z = A::phi(*z, &c);
+            }
+            check += self.z[self.z.len() - 1];
+        }
+        check
     }
 
     #[inline(always)]
@@ -271,96 +323,242 @@ impl Workspace {
         }
     }
 
-    /// Sums, sums of squares and maxima of every requested monomial over the first `len` nets.
+    /// Sums, sums of squares and maxima of every requested monomial over the first `len` nets:
+    /// a depth-first walk (pre-order, children by increasing index) of the prefix tree of sorted
+    /// multisets, so that each order's entries come out in multiset order. Iterative, so that
+    /// the whole walk is compiled with the caller's vector features.
     #[inline(always)]
     fn moments(&mut self, ctx: &Context, len: usize) {
-        let b = ctx.block_size;
-        let mut counter = vec![0usize; ctx.max_n + 1];
-        for a in 0..ctx.m {
-            self.prods[b..b + len].copy_from_slice(&self.f[a * b..a * b + len]);
-            self.node(ctx, len, 1, a, &mut counter);
+        // Chunks of nets small enough that the walk's arrays stay in the L1 cache; chunk sums
+        // are added in chunk order.
+        for start in (0..len).step_by(MOMENT_CHUNK) {
+            let end = (start + MOMENT_CHUNK).min(len);
+            self.walk(ctx, start, end, start == 0);
         }
     }
 
-    /// Visit the node of depth `k` whose product is in prods[k] and whose last index is `last`:
-    /// accumulate it if order k is wanted, then extend it by every index >= last.
     #[inline(always)]
-    fn node(&mut self, ctx: &Context, len: usize, k: usize, last: usize, counter: &mut [usize]) {
-        let b = ctx.block_size;
-        if ctx.want[k] {
-            let slot = ctx.offset[k] + counter[k];
-            counter[k] += 1;
-            let (s, q, mx) = lane_moments(&self.prods[k * b..k * b + len]);
-            self.out.sum[slot] = s;
-            self.out.sumsq[slot] = q;
-            self.out.max_abs[slot] = mx;
-        }
-        if k == ctx.max_n {
-            return;
-        }
-        for a in last..ctx.m {
-            let (lower, upper) = self.prods.split_at_mut((k + 1) * b);
-            let parent = &lower[k * b..k * b + len];
-            let fa = &self.f[a * b..a * b + len];
-            for ((c, p), v) in upper[..len].iter_mut().zip(parent).zip(fa) {
-                *c = p * v;
+    fn walk(&mut self, ctx: &Context, start: usize, end: usize, first: bool) {
+        let (m, max_n) = (ctx.m, ctx.max_n);
+        let mut counter = vec![0usize; max_n + 1];
+        let mut cur = vec![0usize; max_n + 1];
+        let mut depth = 1;
+        self.visit(ctx, (start, end, first), 1, 0, &mut counter);
+        loop {
+            if depth < max_n {
+                depth += 1;
+                cur[depth] = cur[depth - 1];
+            } else {
+                loop {
+                    if cur[depth] + 1 < m {
+                        cur[depth] += 1;
+                        break;
+                    }
+                    depth -= 1;
+                    if depth == 0 {
+                        return;
+                    }
+                }
             }
-            self.node_dyn(ctx, len, k + 1, a, counter);
+            self.visit(ctx, (start, end, first), depth, cur[depth], &mut counter);
         }
     }
 
-    /// Recursion goes through a non-inlined call (the tree depth is small).
-    fn node_dyn(
+    /// Form the node (depth k, last index a) in prods[k] as its parent prods[k-1] times f_a (f_a
+    /// itself at depth 1), and accumulate it if order k is wanted; the deepest level is only
+    /// accumulated, never stored.
+    #[inline(always)]
+    fn visit(
         &mut self,
         ctx: &Context,
-        len: usize,
+        (start, end, first): (usize, usize, bool),
         k: usize,
-        last: usize,
+        a: usize,
         counter: &mut [usize],
     ) {
-        self.node(ctx, len, k, last, counter);
+        let b = ctx.block_size;
+        let len = end - start;
+        let fa = &self.f[a * b + start..a * b + end];
+        let (lower, upper) = self.prods.split_at_mut(k * MOMENT_CHUNK);
+        let out = &mut upper[..len];
+        let moments = if k == 1 {
+            out.copy_from_slice(fa);
+            ctx.want[1].then(|| lane_moments(out))
+        } else {
+            let parent = &lower[(k - 1) * MOMENT_CHUNK..(k - 1) * MOMENT_CHUNK + len];
+            match (ctx.want[k], k < ctx.max_n) {
+                (true, true) => Some(lane_product_moments(parent, fa, Some(out))),
+                (true, false) => Some(lane_product_moments(parent, fa, None)),
+                (false, _) => {
+                    for ((c, p), v) in out.iter_mut().zip(parent).zip(fa) {
+                        *c = p * v;
+                    }
+                    None
+                }
+            }
+        };
+        if let Some((s, q, mx)) = moments {
+            let slot = ctx.offset[k] + counter[k];
+            counter[k] += 1;
+            if first {
+                self.out.sum[slot] = s;
+                self.out.sumsq[slot] = q;
+                self.out.max_abs[slot] = mx;
+            } else {
+                self.out.sum[slot] += s;
+                self.out.sumsq[slot] += q;
+                self.out.max_abs[slot] = self.out.max_abs[slot].max(mx);
+            }
+        }
     }
 }
 
-/// sum_j w_j p_j over 8 lanes (lane l takes j = l mod 8), combined pairwise in a fixed order.
+/// Pairwise sum of 8 lanes in a fixed order.
+#[inline(always)]
+fn add8(a: [f64; 8]) -> f64 {
+    ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
+}
+
+/// Largest of 8 lanes.
+#[inline(always)]
+fn max8(a: [f64; 8]) -> f64 {
+    a.iter().fold(0.0f64, |m, &b| if b > m { b } else { m })
+}
+
+/// Running (sum, sum of squares, max |.|) in 8 fixed lanes plus a scalar tail.
+struct Lanes {
+    s: [f64; 8],
+    q: [f64; 8],
+    mx: [f64; 8],
+    ts: f64,
+    tq: f64,
+    tm: f64,
+}
+
+impl Lanes {
+    #[inline(always)]
+    fn new() -> Self {
+        Lanes {
+            s: [0.0; 8],
+            q: [0.0; 8],
+            mx: [0.0; 8],
+            ts: 0.0,
+            tq: 0.0,
+            tm: 0.0,
+        }
+    }
+
+    #[inline(always)]
+    fn add8(&mut self, c: &[f64; 8]) {
+        for l in 0..8 {
+            self.s[l] += c[l];
+            self.q[l] += c[l] * c[l];
+            let a = c[l].abs();
+            self.mx[l] = if a > self.mx[l] { a } else { self.mx[l] };
+        }
+    }
+
+    #[inline(always)]
+    fn add_tail(&mut self, c: f64) {
+        self.ts += c;
+        self.tq += c * c;
+        let a = c.abs();
+        self.tm = if a > self.tm { a } else { self.tm };
+    }
+
+    /// (sum, sum of squares, max |.|): lanes pairwise, then the tail.
+    #[inline(always)]
+    fn finish(self) -> (f64, f64, f64) {
+        let m = max8(self.mx);
+        (
+            add8(self.s) + self.ts,
+            add8(self.q) + self.tq,
+            if self.tm > m { self.tm } else { m },
+        )
+    }
+}
+
+/// (sum c, sum c^2, max |c|) of c_i = p_i v_i over 8 fixed lanes (and a scalar tail),
+/// storing c in `out` if given.
+#[inline(always)]
+fn lane_product_moments(p: &[f64], v: &[f64], out: Option<&mut [f64]>) -> (f64, f64, f64) {
+    let n = p.len().min(v.len());
+    let full = n - n % 8;
+    let mut acc = Lanes::new();
+    match out {
+        Some(out) => {
+            let out = &mut out[..n];
+            for ((pc, vc), oc) in p[..full]
+                .chunks_exact(8)
+                .zip(v[..full].chunks_exact(8))
+                .zip(out[..full].chunks_exact_mut(8))
+            {
+                let pc: &[f64; 8] = pc.try_into().expect("chunk of 8");
+                let vc: &[f64; 8] = vc.try_into().expect("chunk of 8");
+                let oc: &mut [f64; 8] = oc.try_into().expect("chunk of 8");
+                let mut c = [0.0; 8];
+                for l in 0..8 {
+                    c[l] = pc[l] * vc[l];
+                }
+                *oc = c;
+                acc.add8(&c);
+            }
+            for i in full..n {
+                let c = p[i] * v[i];
+                out[i] = c;
+                acc.add_tail(c);
+            }
+        }
+        None => {
+            for (pc, vc) in p[..full].chunks_exact(8).zip(v[..full].chunks_exact(8)) {
+                let pc: &[f64; 8] = pc.try_into().expect("chunk of 8");
+                let vc: &[f64; 8] = vc.try_into().expect("chunk of 8");
+                let mut c = [0.0; 8];
+                for l in 0..8 {
+                    c[l] = pc[l] * vc[l];
+                }
+                acc.add8(&c);
+            }
+            for i in full..n {
+                acc.add_tail(p[i] * v[i]);
+            }
+        }
+    }
+    acc.finish()
+}
+
+/// sum_j w_j p_j over 8 lanes (lane l takes j = 8k + l) and a scalar tail, in a fixed order.
 #[inline(always)]
 fn lane_dot(w: &[f64], p: &[f64]) -> f64 {
     let mut acc = [0.0f64; 8];
     let mut wc = w.chunks_exact(8);
     let mut pc = p.chunks_exact(8);
     for (wv, pv) in (&mut wc).zip(&mut pc) {
+        let wv: &[f64; 8] = wv.try_into().expect("chunk of 8");
+        let pv: &[f64; 8] = pv.try_into().expect("chunk of 8");
         for l in 0..8 {
             acc[l] += wv[l] * pv[l];
         }
     }
-    for (l, (wj, pj)) in wc.remainder().iter().zip(pc.remainder()).enumerate() {
-        acc[l] += wj * pj;
+    let mut tail = 0.0;
+    for (wj, pj) in wc.remainder().iter().zip(pc.remainder()) {
+        tail += wj * pj;
     }
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    add8(acc) + tail
 }
 
-/// (sum p, sum p^2, max |p|) over 8 fixed lanes.
+/// (sum p, sum p^2, max |p|) over 8 fixed lanes and a scalar tail.
 #[inline(always)]
 fn lane_moments(p: &[f64]) -> (f64, f64, f64) {
-    let mut s = [0.0f64; 8];
-    let mut q = [0.0f64; 8];
-    let mut mx = [0.0f64; 8];
+    let mut acc = Lanes::new();
     let mut c = p.chunks_exact(8);
     for v in &mut c {
-        for l in 0..8 {
-            s[l] += v[l];
-            q[l] += v[l] * v[l];
-            mx[l] = mx[l].max(v[l].abs());
-        }
+        acc.add8(v.try_into().expect("chunk of 8"));
     }
-    for (l, v) in c.remainder().iter().enumerate() {
-        s[l] += v;
-        q[l] += v * v;
-        mx[l] = mx[l].max(v.abs());
+    for &v in c.remainder() {
+        acc.add_tail(v);
     }
-    let add = |a: [f64; 8]| ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-    let m = mx.iter().fold(0.0f64, |a, &b| a.max(b));
-    (add(s), add(q), m)
+    acc.finish()
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub use error::EnsembleError;
 pub use exact_sum::ExactSum;
 pub use finish::{DOMINANCE_THRESHOLD, finish, sample_std};
 pub use nnqft_core::Measurement;
-pub use partial::{BlockSet, ExperimentSums, Partial, run_all, run_blocks};
+pub use partial::{BlockSet, ExperimentSums, Partial, run_all, run_blocks, run_floor};
 pub use plan::{Block, DEFAULT_BLOCK_SIZE, MAX_ACCUMULATORS, Plan, Settings};
 pub use sweep::{
     Connected6Point, PAPER_WIDTHS, SlopeFit, SweepConfig, SweepEvent, SweepResult, fit_loglog,

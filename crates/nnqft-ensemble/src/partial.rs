@@ -259,6 +259,30 @@ pub fn run_blocks(
     }
 }
 
+/// The speed floor of `plan` (for benchmarks): draw every block's networks and evaluate their
+/// activations, with neither readout nor moments. Returns a checksum of no meaning.
+#[doc(hidden)]
+pub fn run_floor(plan: &Plan, threads: Option<usize>) -> Result<f64> {
+    let work = || {
+        let ctx = Context::new(plan);
+        (0..plan.block_count())
+            .into_par_iter()
+            .map_init(
+                || Workspace::new(&ctx),
+                |ws, b| ws.run_floor(&ctx, plan.seed, plan.block(b).expect("in range")),
+            )
+            .sum::<f64>()
+    };
+    match threads {
+        None => Ok(work()),
+        Some(t) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map_err(|e| EnsembleError::Threads(e.to_string()))?
+            .install(work)),
+    }
+}
+
 /// All blocks of `plan` in one process.
 pub fn run_all(
     plan: &Plan,
