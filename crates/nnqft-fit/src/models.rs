@@ -185,11 +185,16 @@ pub fn fit_models(
     for model in models {
         let a = train.design(&model.couplings)?;
         let sol = solve(&a, &y, w.as_ref())?;
-        let cov = sol.covariance(weighting == Weighting::Errors);
         let k = model.couplings.len();
+        let cov = sol.covariance(weighting == Weighting::Errors);
         let test_pred = test.design(&model.couplings)? * &sol.coef;
         let mut warnings = vec![];
-        if sol.degenerate() {
+        if sol.rank < k {
+            warnings.push(format!(
+                "{}: the operator columns are linearly dependent; only a combination of the couplings is determined (the minimum-norm solution is shown, its errors are meaningless)",
+                model.name
+            ));
+        } else if sol.degenerate() {
             warnings.push(format!(
                 "{}: the operator columns are nearly degenerate (condition number {:.3e}); the couplings are poorly determined",
                 model.name, sol.condition
