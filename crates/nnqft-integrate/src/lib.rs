@@ -18,6 +18,7 @@
 //! ```
 
 pub mod cutoff;
+pub mod diagram;
 pub mod error;
 pub mod exact;
 pub mod fit_integrals;
@@ -27,6 +28,7 @@ pub mod quad;
 pub mod vertex;
 
 pub use cutoff::{Cutoff, Estimate, Weight};
+pub use diagram::{coefficient, diagram_integral, rational_to_f64};
 pub use error::IntegrateError;
 pub use exact::{ExactTables, exact_measurement, exact_tables};
 pub use fit_integrals::{t0, t2, tnl, tnl_table};
