@@ -31,7 +31,7 @@ fn relu_m1_is_exact_with_the_closed_form_coupling() {
     let models = r["models"].as_array().unwrap();
     let names: Vec<&str> = models.iter().map(|m| m["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["M0", "M1", "M2", "M3"]);
-    let want = -3.75 / (20.0 * 0.3 * 1e10);
+    let want: f64 = -3.75 / (20.0 * 0.3 * 1e10);
     let got = models[1]["couplings"]["lambda_0"].as_f64().unwrap();
     assert!((got / want - 1.0).abs() < 1e-8, "{got} vs {want}");
     assert!(models[1]["test"]["mape"].as_f64().unwrap() < 1e-6);
@@ -79,12 +79,21 @@ fn sampled_relu_coupling_agrees_with_the_closed_form_within_errors() {
     ]);
     assert_eq!(r["weighting"], "errors");
     let m1 = &r["models"][1];
-    let want = -3.75 / (20.0 * 0.3 * 1e10);
+    let want: f64 = -3.75 / (20.0 * 0.3 * 1e10);
     let got = m1["couplings"]["lambda_0"].as_f64().unwrap();
     let err = m1["errors"]["lambda_0"].as_f64().unwrap();
-    assert!(err > 0.0 && err < 0.5 * want.abs(), "{err}");
-    // 4 sigma: fails by chance with probability 6e-5 (errors within a factor ~1 of the truth).
-    assert!((got - want).abs() < 4.0 * err, "{got} vs {want} +- {err}");
+    let bound = m1["error_bounds"]["lambda_0"].as_f64().unwrap();
+    assert!(
+        err > 0.0 && bound >= err && bound < 0.5 * want.abs(),
+        "{err} {bound}"
+    );
+    // The 126 entries are measured on the same networks and strongly correlated, so the
+    // independent-error sigma understates the spread; the bound holds for any correlation.
+    // 3 bounds: fails by chance with probability below 3e-3.
+    assert!(
+        (got - want).abs() < 3.0 * bound,
+        "{got} vs {want} +- {bound}"
+    );
     assert!(m1["test"]["chi2_dof"].as_f64().is_some());
     assert_eq!(m1["covariance"].as_array().unwrap().len(), 1);
 }

@@ -37,7 +37,11 @@ fn rows(v: &Value) -> Vec<Vec<f64>> {
 fn relu_without_bias_runs_as_l_to_the_minus_four_plus_d() {
     // I4 is homogeneous of degree 4 + d in y for ReLU with sb = 0, so lambda ~ L^-(4+d) and
     // beta/lambda = -(4 + d) exactly, at every cutoff and for every tuple.
-    for d in ["1", "2", "3"] {
+    for (d, inputs) in [
+        ("1", "0.2,0.6,1.2"),
+        ("2", "0.2,0.1;0.6,0.4;1.2,0.5"),
+        ("3", "0.2,0.1,0.3;0.6,0.4,0.2;1.2,0.5,0.9"),
+    ] {
         let r = json(&[
             "rg",
             "--arch",
@@ -45,7 +49,7 @@ fn relu_without_bias_runs_as_l_to_the_minus_four_plus_d() {
             "--d-in",
             d,
             "--inputs",
-            "0.2,0.6,1.2",
+            inputs,
             "--cutoffs",
             "7,100,1e4",
             "--json",

@@ -112,7 +112,12 @@ pub struct Metrics {
 pub struct ModelFit {
     pub name: String,
     pub couplings: BTreeMap<String, f64>,
+    /// Standard errors from the covariance, which treats the data errors as independent.
     pub errors: BTreeMap<String, f64>,
+    /// sum_i |dg/dy_i| sigma_i: an upper bound on the standard error for any correlation
+    /// between the data errors (sampled entries measured on the same networks are strongly
+    /// correlated); null without data errors.
+    pub error_bounds: Option<BTreeMap<String, f64>>,
     /// Order of the covariance rows and columns.
     pub coupling_names: Vec<String>,
     /// From the sampling errors (weighting "errors"), else scaled by the residual variance.
@@ -208,6 +213,26 @@ pub fn fit_models(
             errors: (0..k)
                 .map(|j| (model.couplings[j].clone(), cov[(j, j)].max(0.0).sqrt()))
                 .collect(),
+            error_bounds: train.error.as_ref().map(|sig| {
+                // dg/dy = (A^T W^2 A)^-1 A^T W^2.
+                let w2: Vec<f64> = match &w {
+                    Some(w) => w.iter().map(|v| v * v).collect(),
+                    None => vec![1.0; sig.len()],
+                };
+                (0..k)
+                    .map(|j| {
+                        let b: f64 = (0..sig.len())
+                            .map(|i| {
+                                let g: f64 = (0..k)
+                                    .map(|l| sol.normal_inverse[(j, l)] * a[(i, l)] * w2[i])
+                                    .sum();
+                                g.abs() * sig[i]
+                            })
+                            .sum();
+                        (model.couplings[j].clone(), b)
+                    })
+                    .collect()
+            }),
             coupling_names: model.couplings.clone(),
             covariance: (0..k)
                 .map(|i| (0..k).map(|j| cov[(i, j)]).collect())
