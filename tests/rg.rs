@@ -274,3 +274,44 @@ fn relu_six_point_prediction_is_the_disconnected_part() {
     }
     assert!(p["fraction_within_error"].is_null());
 }
+
+#[test]
+fn out_dir_gets_the_json_and_the_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = nnqft(&[
+        "rg",
+        "--arch",
+        "relu",
+        "--cutoffs",
+        "10,100",
+        "--out",
+        d,
+        "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("rg.json")).unwrap())
+            .unwrap();
+    assert!((r["slope"].as_f64().unwrap() + 5.0).abs() < 1e-9);
+    let svg = std::fs::read_to_string(dir.path().join("rg.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("slope -5.0000"));
+    // Bad requests fail with one line, no panic.
+    for bad in [
+        &["rg", "--arch", "relu", "--cutoffs", "10,5"][..],
+        &["rg", "--arch", "relu", "--couplings", "mu"][..],
+        &["rg", "--arch", "relu", "--source", "/nonexistent.json"][..],
+        &["predict", "--arch", "relu", "--cutoff", "-1"][..],
+    ] {
+        let o = nnqft(bad);
+        let msg = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && msg.starts_with("error:") && msg.lines().count() == 1,
+            "{bad:?}: {msg}"
+        );
+    }
+}

@@ -16,7 +16,7 @@ pub struct Args {
     #[arg(long)]
     pub width: Option<usize>,
     /// Cutoff L of the vertex integrals.
-    #[arg(long, default_value_t = 100.0)]
+    #[arg(long, default_value_t = 100.0, allow_negative_numbers = true)]
     pub cutoff: f64,
     /// Correlators: `exact` or a FILE written by `nnqft sample` (with the 6-point function).
     #[arg(long, default_value = "exact")]

@@ -3,6 +3,7 @@
 //! (PHYSICS.md section 6). Also the correlator sources shared by `predict` and `fit`.
 
 use crate::cli::{ArchArgs, Global, output, progress};
+use crate::plot::{Figure, Series};
 use anyhow::{Context, Result, bail};
 use nnqft_core::{Arch, InputSet, Measurement, Network};
 use nnqft_fit::fill::{exact_deviations, vertex_integrals};
@@ -292,92 +293,37 @@ fn print_table(net: &Network, width: usize, source: &Source, r: &RgReport) {
     }
 }
 
-/// SVG of log10|lambda_t| per tuple (faint) and log10|mean lambda| against log10 L, with the
-/// fitted line.
+/// SVG of log10|lambda_t| per tuple and log10|mean lambda| against log10 L, with the fitted line.
 fn write_svg(path: &Path, net: &Network, width: usize, r: &RgReport) -> Result<()> {
-    use plotters::prelude::*;
     let lx: Vec<f64> = r.cutoffs.iter().map(|l| l.log10()).collect();
-    let mean: Vec<(f64, f64)> = lx
-        .iter()
-        .zip(&r.mean_lambda)
-        .filter(|(_, m)| **m != 0.0)
-        .map(|(x, m)| (*x, m.abs().log10()))
-        .collect();
+    let log_abs = |v: f64| (v != 0.0 && v.is_finite()).then(|| v.abs().log10());
     let tuples: Vec<(f64, f64)> = r
         .lambda
         .iter()
         .zip(&lx)
-        .flat_map(|(row, x)| {
-            row.iter()
-                .filter(|v| **v != 0.0 && v.is_finite())
-                .map(move |v| (*x, v.abs().log10()))
-        })
+        .flat_map(|(row, &x)| row.iter().filter_map(move |&v| log_abs(v).map(|y| (x, y))))
         .collect();
-    let (mut ylo, mut yhi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for &(_, y) in tuples.iter().chain(&mean) {
-        ylo = ylo.min(y);
-        yhi = yhi.max(y);
-    }
-    if !(ylo.is_finite() && yhi.is_finite()) {
+    let mean: Vec<(f64, f64)> = lx
+        .iter()
+        .zip(&r.mean_lambda)
+        .filter_map(|(&x, &m)| log_abs(m).map(|y| (x, y)))
+        .collect();
+    if mean.is_empty() && tuples.is_empty() {
         bail!("nothing to plot: every lambda vanishes");
     }
-    let pad = ((yhi - ylo) * 0.05).max(0.1);
-    let (xlo, xhi) = (lx[0] - 0.1, lx[lx.len() - 1] + 0.1);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (800, 560)).into_drawing_area();
-        let e = |e: DrawingAreaErrorKind<_>| anyhow::anyhow!("cannot draw the figure: {e}");
-        root.fill(&WHITE).map_err(e)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!(
-                    "{} width {width}: running quartic coupling",
-                    net.arch.title()
-                ),
-                ("sans-serif", 20),
-            )
-            .margin(15)
-            .x_label_area_size(45)
-            .y_label_area_size(60)
-            .build_cartesian_2d(xlo..xhi, (ylo - pad)..(yhi + pad))
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .x_desc("log10 L")
-            .y_desc("log10 |lambda|")
-            .draw()
-            .map_err(e)?;
-        chart
-            .draw_series(
-                tuples
-                    .iter()
-                    .map(|&p| Circle::new(p, 2, RGBColor(150, 150, 220).filled())),
-            )
-            .map_err(e)?
-            .label("per tuple")
-            .legend(|p| Circle::new(p, 3, RGBColor(150, 150, 220).filled()));
-        chart
-            .draw_series(mean.iter().map(|&p| Circle::new(p, 4, BLACK.filled())))
-            .map_err(e)?
-            .label("mean over tuples")
-            .legend(|p| Circle::new(p, 4, BLACK.filled()));
-        if let (Some(s), Some(b)) = (r.slope, r.intercept) {
-            chart
-                .draw_series(LineSeries::new(
-                    [lx[0], lx[lx.len() - 1]].map(|x| (x, b + s * x)),
-                    RED.stroke_width(2),
-                ))
-                .map_err(e)?
-                .label(format!("fit: slope {s:.4}"))
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED.stroke_width(2)));
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(e)?;
-        root.present().map_err(e)?;
+    let mut fig = Figure::new(
+        &format!(
+            "{} width {width}: running quartic coupling",
+            net.arch.title()
+        ),
+        "log10 L",
+        "log10 |lambda|",
+    )
+    .with(Series::points("per tuple", tuples))
+    .with(Series::points("mean over tuples", mean));
+    if let (Some(s), Some(b)) = (r.slope, r.intercept) {
+        let ends = [lx[0], lx[lx.len() - 1]].map(|x| (x, b + s * x)).to_vec();
+        fig = fig.with(Series::line(&format!("fit: slope {s:.4}"), ends));
     }
-    output::write_atomic(path, svg.as_bytes())
+    fig.write(path)
 }
