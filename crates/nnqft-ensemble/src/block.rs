@@ -6,8 +6,8 @@
 //! outputs of the block's nets are m arrays of length B; the monomials of every order are built
 //! by a prefix tree over sorted multisets (each degree-k product is its degree-(k-1) parent
 //! times one f), vectorized across the B nets. Every sum runs in a fixed order over 8 lanes,
-//! so the result does not depend on which code path (AVX2 or baseline) runs.
-
+//! so the result does not depend on which code path (AVX-512, AVX2 or baseline) runs: the
+//! paths differ only in vector width, never in the arithmetic (no fused multiply-adds).
 
 // Fixed-lane loops `for l in 0..8` over arrays are deliberate: they vectorize as written.
 #![allow(clippy::needless_range_loop)]

@@ -243,7 +243,11 @@ mod tests {
             .with(Series::points("b", vec![(0.5, f64::NAN), (0.5, 1.5)]))
             .with(Series::line_points("c", vec![(0.2, 1.2)]))
             .with(Series::dashed("d", vec![(0.0, 0.5), (1.0, 0.7)]))
-            .with(Series::error_bars("series-echo", vec![(0.3, 1.0)], vec![0.4]));
+            .with(Series::error_bars(
+                "series-echo",
+                vec![(0.3, 1.0)],
+                vec![0.4],
+            ));
         let svg = fig.to_svg().unwrap();
         assert!(svg.starts_with("<svg"));
         for label in ["log10 N", "log10 m", "series-alpha", "series-echo"] {
