@@ -5,6 +5,8 @@
 
 mod cli;
 mod commands;
+#[cfg(feature = "mpi")]
+mod mpi;
 mod plot;
 
 use clap::{Parser, Subcommand};

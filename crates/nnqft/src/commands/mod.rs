@@ -11,3 +11,4 @@ pub mod predict;
 pub mod reproduce;
 pub mod rg;
 pub mod sample;
+pub mod shard;

@@ -1,0 +1,236 @@
+//! The shard file: a JSON header (the plan that defines the ensemble, the blocks held, the
+//! shard split) and the exact accumulators of those blocks as checksummed base64 bytes.
+//!
+//! ```json
+//! {"format": "nnqft-shard", "version": 1, "nnqft": "0.1.0",
+//!  "shards": {"of": 4, "held": [2]}, "plan": {...}, "block_count": 40,
+//!  "blocks": [[20, 30]], "nets_held": 10240, "payload_bytes": 412345,
+//!  "fnv1a64": "…", "accumulators": "base64…"}
+//! ```
+
+use super::codec;
+use crate::cli::output;
+use anyhow::{Context, Result, bail};
+use nnqft_core::{InputSet, Network};
+use nnqft_ensemble::{BlockSet, Partial, Plan, Settings};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The `format` tag of every shard file.
+pub const FORMAT: &str = "nnqft-shard";
+/// The layout version this nnqft writes and reads.
+pub const VERSION: u32 = 1;
+
+/// Which shards of an S-way split a file holds (0-based indices; a merged file holds several).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shards {
+    pub of: u64,
+    pub held: Vec<u64>,
+}
+
+/// A partial result with its provenance: what a shard file holds.
+#[derive(Clone, Debug)]
+pub struct ShardFile {
+    /// The nnqft version that sampled it (merging across versions is refused: the sampler
+    /// may differ).
+    pub nnqft: String,
+    /// The shard split, when the blocks were chosen by one (`--shard I/S`, MPI ranks).
+    pub shards: Option<Shards>,
+    pub partial: Partial,
+}
+
+/// The header as written; `accumulators` holds the payload in base64.
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+    nnqft: String,
+    shards: Option<Shards>,
+    plan: Plan,
+    block_count: u64,
+    blocks: Vec<(u64, u64)>,
+    nets_held: u64,
+    payload_bytes: u64,
+    fnv1a64: String,
+    accumulators: String,
+}
+
+/// The header as read: every field optional, so that a file of another kind gets a clear
+/// message instead of a missing-field error.
+#[derive(Deserialize)]
+struct RawHeader {
+    format: Option<String>,
+    version: Option<u32>,
+    nnqft: Option<String>,
+    shards: Option<Shards>,
+    plan: Option<Plan>,
+    blocks: Option<Vec<(u64, u64)>>,
+    payload_bytes: Option<u64>,
+    fnv1a64: Option<String>,
+    accumulators: Option<String>,
+}
+
+/// Networks held per experiment by the blocks of `set` (sum of the block sizes).
+pub fn nets_per_experiment(plan: &Plan, set: &BlockSet) -> Result<Vec<u64>> {
+    let mut nets = vec![0u64; plan.experiments];
+    for &(s, e) in set.ranges() {
+        for b in s..e {
+            let blk = plan.block(b)?;
+            nets[blk.experiment] += blk.nets as u64;
+        }
+    }
+    Ok(nets)
+}
+
+/// Rebuild `plan` through the validating constructors, so that a hand-edited or damaged
+/// header cannot smuggle in a plan the sampler would refuse (zero experiments, bad inputs).
+fn validated(plan: &Plan) -> Result<Plan> {
+    let n = plan.settings.network;
+    let net = Network::new(n.arch, n.sigma_w, n.sigma_b, n.d_in)?;
+    let xs = InputSet::new(plan.settings.inputs.points().to_vec())?;
+    let settings = Settings::new(net, xs, plan.settings.width, &plan.settings.npt)?;
+    let rebuilt = Plan::with_block_size(
+        settings,
+        plan.nets,
+        plan.experiments,
+        plan.seed,
+        plan.block_size,
+    )?;
+    if &rebuilt != plan {
+        bail!("the settings in the header are not in canonical form (edited by hand?)");
+    }
+    Ok(rebuilt)
+}
+
+impl ShardFile {
+    /// A shard file of `partial` sampled by this nnqft.
+    pub fn new(partial: Partial, shards: Option<Shards>) -> Self {
+        ShardFile {
+            nnqft: env!("CARGO_PKG_VERSION").to_string(),
+            shards,
+            partial,
+        }
+    }
+
+    /// The file's JSON text.
+    pub fn to_json(&self) -> Result<String> {
+        let bytes = codec::encode(&self.partial.experiments);
+        let header = Header {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            nnqft: self.nnqft.clone(),
+            shards: self.shards.clone(),
+            plan: self.partial.plan.clone(),
+            block_count: self.partial.plan.block_count(),
+            blocks: self.partial.blocks.ranges().to_vec(),
+            nets_held: nets_per_experiment(&self.partial.plan, &self.partial.blocks)?
+                .iter()
+                .sum(),
+            payload_bytes: bytes.len() as u64,
+            fnv1a64: format!("{:016x}", codec::fnv1a64(&bytes)),
+            accumulators: codec::base64_encode(&bytes),
+        };
+        output::to_json(&header)
+    }
+
+    /// Parse and check a shard file's text: format and version, a valid plan, blocks within
+    /// the plan, payload length and checksum, and per-experiment net counts that match the
+    /// blocks held.
+    pub fn from_json(text: &[u8]) -> Result<ShardFile> {
+        let raw: RawHeader = serde_json::from_slice(text).map_err(|e| {
+            if e.is_eof() {
+                anyhow::anyhow!("the file is truncated ({e})")
+            } else {
+                anyhow::anyhow!("not a valid shard file ({e})")
+            }
+        })?;
+        if raw.format.as_deref() != Some(FORMAT) {
+            bail!("not an nnqft shard file (write one with `nnqft sample --shard I/S --out FILE`)");
+        }
+        let version = raw.version.context("the header has no version")?;
+        if version != VERSION {
+            bail!(
+                "shard file layout version {version} is not supported by this nnqft (it reads version {VERSION})"
+            );
+        }
+        let missing = |what: &str| anyhow::anyhow!("the header has no {what}");
+        let nnqft = raw.nnqft.ok_or_else(|| missing("nnqft version"))?;
+        let plan = validated(&raw.plan.ok_or_else(|| missing("plan"))?)
+            .context("the header's settings are invalid")?;
+        let count = plan.block_count();
+        let mut blocks = BlockSet::new();
+        for (s, e) in raw.blocks.ok_or_else(|| missing("block list"))? {
+            if s >= e || e > count || blocks.overlaps(&single(s, e)) {
+                bail!(
+                    "the header's block list is damaged (range {s}..{e} of a {count}-block plan)"
+                );
+            }
+            blocks.insert(s..e);
+        }
+        let text64 = raw.accumulators.ok_or_else(|| missing("accumulators"))?;
+        let bytes = codec::base64_decode(&text64)?;
+        let want = raw.payload_bytes.ok_or_else(|| missing("payload size"))?;
+        if bytes.len() as u64 != want {
+            bail!(
+                "the accumulator data is truncated ({} of {want} bytes)",
+                bytes.len()
+            );
+        }
+        let sum = raw.fnv1a64.ok_or_else(|| missing("checksum"))?;
+        if format!("{:016x}", codec::fnv1a64(&bytes)) != sum {
+            bail!("the accumulator data is damaged (checksum mismatch)");
+        }
+        let experiments = codec::decode(&plan, &bytes)?;
+        let nets = nets_per_experiment(&plan, &blocks)?;
+        if experiments.iter().map(|e| e.nets).ne(nets.iter().copied()) {
+            bail!("the accumulator data does not match the blocks held (net counts differ)");
+        }
+        if let Some(s) = &raw.shards {
+            if s.of == 0 || s.held.iter().any(|&i| i >= s.of) {
+                bail!("the header's shard numbers are damaged");
+            }
+        }
+        Ok(ShardFile {
+            nnqft,
+            shards: raw.shards,
+            partial: Partial {
+                plan,
+                blocks,
+                experiments,
+            },
+        })
+    }
+
+    /// Read and check the shard file at `path` (errors name the file).
+    pub fn read(path: &Path) -> Result<ShardFile> {
+        let text =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        ShardFile::from_json(&text).with_context(|| format!("{}", path.display()))
+    }
+
+    /// Write the shard file to `path` atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        output::write_atomic(path, self.to_json()?.as_bytes())
+    }
+
+    /// What the file holds, for `--json`: the header without the accumulators.
+    pub fn describe(&self) -> Result<serde_json::Value> {
+        let p = &self.partial;
+        Ok(serde_json::json!({
+            "format": FORMAT,
+            "version": VERSION,
+            "nnqft": self.nnqft,
+            "shards": self.shards,
+            "plan": p.plan,
+            "block_count": p.plan.block_count(),
+            "blocks": p.blocks.ranges(),
+            "nets_held": nets_per_experiment(&p.plan, &p.blocks)?.iter().sum::<u64>(),
+        }))
+    }
+}
+
+fn single(s: u64, e: u64) -> BlockSet {
+    let mut b = BlockSet::new();
+    b.insert(s..e);
+    b
+}
