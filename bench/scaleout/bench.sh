@@ -2,7 +2,7 @@
 # Scale-out on this machine: wall time of one process against 2 shards run concurrently and
 # against 1 and 2 MPI ranks (same total nets, results checked byte-identical), and the time
 # to merge 100 shard files of the paper's six inputs (n = 2, 4, 6, 10 experiments).
-# Usage: bench/scaleout/bench.sh    (env: NETS, WIDTH, REPS, MERGE_REPS)
+# Usage: bench/scaleout/bench.sh  (env: NETS, WIDTH, REPS, MERGE_REPS, MPI_TARGET_DIR)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$PWD"
@@ -16,8 +16,9 @@ cargo build --release -p nnqft -q
 bin="$CARGO_TARGET_DIR/release/nnqft"
 mpibin=""
 if command -v mpirun >/dev/null 2>&1; then
-  CARGO_TARGET_DIR="$root/target/mpi" cargo build --release -p nnqft --features mpi -q
-  mpibin="$root/target/mpi/release/nnqft"
+  mpidir="${MPI_TARGET_DIR:-$root/target/mpi}"
+  CARGO_TARGET_DIR="$mpidir" cargo build --release -p nnqft --features mpi -q
+  mpibin="$mpidir/release/nnqft"
 fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -37,7 +38,7 @@ timed() {
 
 args=(sample --arch erf --width "$WIDTH" --nets "$NETS" --experiments 10 --seed 1 --quiet)
 echo "machine: $(nproc) cores; erf, width $WIDTH, $NETS nets, 10 experiments, npt 2,4,6, $REPS runs each (median)"
-"$bin" "${args[@]}" --out "$work/ref.json"
+"$bin" "${args[@]}" --out "$work/ref.json" >/dev/null
 
 one_t1="$(timed "$bin" "${args[@]}" --threads 1 --out "$work/a.json")"
 cmp "$work/ref.json" "$work/a.json"
@@ -79,9 +80,17 @@ mkdir "$work/parts"
 for i in $(seq 0 99); do
   "$bin" "${margs[@]}" --shard "$i/100" --out "$work/parts/part_$i.json" >/dev/null
 done
-"$bin" "${margs[@]}" --out "$work/mref.json"
+"$bin" "${margs[@]}" --out "$work/mref.json" >/dev/null
 size="$(stat -c %s "$work/parts/part_0.json")"
 merge_t="$(REPS="$MERGE_REPS" timed "$bin" merge "$work"/parts/part_*.json --out "$work/merged.json")"
 cmp "$work/mref.json" "$work/merged.json"
 noop_t="$(REPS="$MERGE_REPS" timed "$bin" kernel --arch erf --inputs paper --json)"
+# Each of those shards holds one block of one experiment; a shard holding sums in all 10
+# experiments (here: all 100 combined into one file) is the largest a shard file gets.
+"$bin" merge "$work"/parts/part_*.json --partial-out "$work/full.json" >/dev/null
+full_size="$(stat -c %s "$work/full.json")"
+full_t="$(REPS="$MERGE_REPS" timed "$bin" merge "$work/full.json" --out "$work/merged_full.json")"
+cmp "$work/mref.json" "$work/merged_full.json"
+echo "uptime: $(uptime)"
 echo "merge of 100 shard files ($((size / 1000)) kB each, 609 entries x 10 experiments): ${merge_t} s median of $MERGE_REPS (a trivial nnqft command: ${noop_t} s); byte-identical to the one-shot run"
+echo "merge of one full shard file ($((full_size / 1000)) kB, sums in all 10 experiments): ${full_t} s median of $MERGE_REPS"

@@ -102,6 +102,18 @@ fn validated(plan: &Plan) -> Result<Plan> {
     Ok(rebuilt)
 }
 
+/// The checksum over what defines the file's content: the plan (compact JSON), the block
+/// ranges (little-endian u64 pairs) and the payload, hashed with FNV-1a 64.
+fn checksum(plan: &Plan, blocks: &BlockSet, payload: &[u8]) -> Result<String> {
+    let mut bytes = serde_json::to_vec(plan)?;
+    for &(s, e) in blocks.ranges() {
+        bytes.extend_from_slice(&s.to_le_bytes());
+        bytes.extend_from_slice(&e.to_le_bytes());
+    }
+    bytes.extend_from_slice(payload);
+    Ok(format!("{:016x}", codec::fnv1a64(&bytes)))
+}
+
 impl ShardFile {
     /// A shard file of `partial` sampled by this nnqft.
     pub fn new(partial: Partial, shards: Option<Shards>) -> Self {
@@ -127,7 +139,7 @@ impl ShardFile {
                 .iter()
                 .sum(),
             payload_bytes: bytes.len() as u64,
-            fnv1a64: format!("{:016x}", codec::fnv1a64(&bytes)),
+            fnv1a64: checksum(&self.partial.plan, &self.partial.blocks, &bytes)?,
             accumulators: codec::base64_encode(&bytes),
         };
         output::to_json(&header)
@@ -177,8 +189,8 @@ impl ShardFile {
             );
         }
         let sum = raw.fnv1a64.ok_or_else(|| missing("checksum"))?;
-        if format!("{:016x}", codec::fnv1a64(&bytes)) != sum {
-            bail!("the accumulator data is damaged (checksum mismatch)");
+        if checksum(&plan, &blocks, &bytes)? != sum {
+            bail!("the file is damaged or was edited (checksum mismatch)");
         }
         let experiments = codec::decode(&plan, &bytes)?;
         let nets = nets_per_experiment(&plan, &blocks)?;
@@ -233,4 +245,60 @@ fn single(s: u64, e: u64) -> BlockSet {
     let mut b = BlockSet::new();
     b.insert(s..e);
     b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nnqft_core::Arch;
+    use nnqft_ensemble::{finish, run_all, run_blocks};
+
+    fn plan() -> Plan {
+        let net = Network::new(Arch::Relu, 1.0, 0.0, 2).unwrap();
+        let xs = InputSet::paper(Arch::Relu, 2).unwrap();
+        let settings = Settings::new(net, xs, 4, &[2, 4]).unwrap();
+        Plan::with_block_size(settings, 1200, 3, 9, 150).unwrap()
+    }
+
+    #[test]
+    fn round_trip_keeps_the_exact_sums() {
+        let p = plan();
+        let whole = finish(&run_all(&p, Some(1), &|_| {}).unwrap()).unwrap();
+        // Two halves written and read back, then merged: the same measurement.
+        let blocks: Vec<u64> = (0..p.block_count()).collect();
+        let (a, b) = blocks.split_at(5);
+        let mut merged: Option<Partial> = None;
+        for part in [b, a] {
+            let partial = run_blocks(&p, part, Some(1), &|_| {}).unwrap();
+            let text = ShardFile::new(partial, None).to_json().unwrap();
+            let back = ShardFile::from_json(text.as_bytes()).unwrap().partial;
+            match &mut merged {
+                None => merged = Some(back),
+                Some(m) => m.merge(&back).unwrap(),
+            }
+        }
+        assert_eq!(finish(&merged.unwrap()).unwrap(), whole);
+    }
+
+    #[test]
+    fn edited_headers_are_refused() {
+        let p = plan();
+        let partial = run_blocks(&p, &[0, 1, 2], Some(1), &|_| {}).unwrap();
+        let text = ShardFile::new(partial, None).to_json().unwrap();
+        let edit = |from: &str, to: &str| -> String {
+            assert!(text.contains(from), "{from}");
+            let bad = text.replacen(from, to, 1);
+            format!("{:#}", ShardFile::from_json(bad.as_bytes()).unwrap_err())
+        };
+        assert!(edit("\"experiments\": 3", "\"experiments\": 0").contains("settings"));
+        assert!(edit("\"nets\": 1200", "\"nets\": 1201").contains("settings"));
+        assert!(edit("\"width\": 4", "\"width\": 5").contains("checksum"));
+        assert!(edit("\"format\": \"nnqft-shard\"", "\"format\": \"x\"").contains("not an nnqft"));
+        assert!(edit("\"version\": 1", "\"version\": 2").contains("version 2"));
+        assert!(edit("\"payload_bytes\": ", "\"payload_bytes\": 1").contains("truncated"));
+        assert!(
+            edit("[\n    [\n      0,\n      3\n    ]\n  ]", "[[0, 99]]").contains("block list")
+        );
+        assert!(edit("[\n    [\n      0,\n      3\n    ]\n  ]", "[[0, 2]]").contains("checksum"));
+    }
 }
