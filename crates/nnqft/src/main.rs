@@ -8,6 +8,7 @@ mod commands;
 #[cfg(feature = "mpi")]
 mod mpi;
 mod plot;
+mod report;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
