@@ -127,13 +127,20 @@ impl<'a> Problem<'a> {
         let d = self.net.d_in;
         let (v, j) = (c / d, c % d);
         out.push(0.0);
-        out.extend(self.points.iter().map(|p| p[j]));
-        if self.net.arch == Arch::Relu {
+        // Gauss: peaks at the points; ReLU with sb > 0: kinks where y = x_p or y = y_u.
+        // ReLU with sb = 0 in d = 1 is smooth except at 0; Erf is smooth everywhere.
+        let kinks_at_points = self.net.arch == Arch::Relu && !self.homogeneous();
+        if self.net.arch == Arch::Gauss || kinks_at_points {
+            out.extend(self.points.iter().map(|p| p[j]));
+        }
+        if kinks_at_points {
             for &f in fixed {
                 if f % d == j && f / d != v {
                     out.push(y[f]);
                 }
             }
+        }
+        if self.net.arch == Arch::Relu {
             if let (true, Some(f)) = (self.homogeneous(), face) {
                 let jf = f % d;
                 for p in &self.points {
@@ -193,8 +200,12 @@ impl<'a> Problem<'a> {
     }
 
     fn tol(&self) -> Tol {
-        let mut t = Tol::rel(if self.dim() <= 2 { 1e-13 } else { 3e-11 });
-        t.max_intervals = if self.dim() <= 1 { 400 } else { 150 };
+        let mut t = Tol::rel(if self.dim() <= 2 { 1e-13 } else { 1e-9 });
+        t.max_intervals = match self.dim() {
+            0 | 1 => 400,
+            2 => 150,
+            _ => 16,
+        };
         t
     }
 
