@@ -218,9 +218,9 @@ fn z_scores(sampled: &Measurement, exact: &Measurement, ns: &[&str]) -> Vec<f64>
 /// Every |z| < 4 (the bound). All entries are products of the same networks' outputs,
 /// so their errors are strongly positively correlated and the z-scores move together: their
 /// mean is a normal variable of standard deviation at most 1 whatever the correlations, so
-/// |mean| < 3; the RMS has E[rms^2] = 1, and rms < 2 (Markov: P(rms^2 > 4) <= 1/4, in
-/// practice far smaller); the spread around the common shift has E[sd^2] = 1 - (mean
-/// correlation) <= 1, and sd < 1.5.
+/// |mean| < 3; the spread around that common shift, sd^2 = rms^2 - mean^2, has
+/// E[sd^2] = 1 - (mean correlation) <= 1, and sd < 1.5 (an RMS bound alone would be wrong:
+/// with fully correlated entries rms = |mean|, itself a standard normal magnitude).
 fn check_standard_normal(z: &[f64], label: &str) {
     let max = z.iter().fold(0.0f64, |a, v| a.max(v.abs()));
     let mean = z.iter().sum::<f64>() / z.len() as f64;
@@ -232,7 +232,6 @@ fn check_standard_normal(z: &[f64], label: &str) {
     );
     assert!(max < 4.0, "{label}: max |z| = {max}");
     assert!(mean.abs() < 3.0, "{label}: mean z = {mean}");
-    assert!(rms < 2.0, "{label}: rms z = {rms}");
     assert!(sd < 1.5, "{label}: spread of z around its mean = {sd}");
 }
 
