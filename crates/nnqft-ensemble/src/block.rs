@@ -12,11 +12,9 @@
 // Fixed-lane loops `for l in 0..8` over arrays are deliberate: they vectorize as written.
 #![allow(clippy::needless_range_loop)]
 use crate::fastmath::{self, ErfCoeffs};
+use crate::normal::NormalStream;
 use crate::plan::{Block, Plan};
-use crate::rng::block_rng;
 use nnqft_core::Arch;
-use rand::Rng;
-use rand_distr::StandardNormal;
 
 /// Nets per chunk of the moment walk (a multiple of 8).
 const MOMENT_CHUNK: usize = 128;
@@ -215,7 +213,7 @@ impl Workspace {
 
     #[inline(always)]
     fn floor_act<A: Activation>(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
-        let mut rng = block_rng(seed, block.index);
+        let mut rng = NormalStream::new(seed, block.index);
         let c = ctx.coeffs;
         let mut check = 0.0;
         for _ in 0..block.nets {
@@ -244,23 +242,17 @@ impl Workspace {
     /// Draw one network's weights into the buffers, in a fixed order: b1, W0 (component-major),
     /// b0 (only if sigma_b > 0), W1. Returns b1.
     #[inline(always)]
-    fn draw(&mut self, ctx: &Context, rng: &mut impl Rng) -> f64 {
+    fn draw(&mut self, ctx: &Context, rng: &mut NormalStream) -> f64 {
         let b1 = if ctx.b_scale > 0.0 {
-            ctx.b_scale * rng.sample::<f64, _>(StandardNormal)
+            ctx.b_scale * rng.next()
         } else {
             0.0
         };
-        for w in self.w0.iter_mut() {
-            *w = rng.sample(StandardNormal);
-        }
+        rng.fill(&mut self.w0);
         if ctx.b_scale > 0.0 {
-            for b in self.b0.iter_mut() {
-                *b = rng.sample(StandardNormal);
-            }
+            rng.fill(&mut self.b0);
         }
-        for w in self.w1.iter_mut() {
-            *w = rng.sample(StandardNormal);
-        }
+        rng.fill(&mut self.w1);
         let (s0, sb, s1) = (ctx.w0_scale, ctx.b_scale, ctx.w1_scale);
         self.w0.iter_mut().for_each(|w| *w *= s0);
         self.b0.iter_mut().for_each(|b| *b *= sb);
@@ -298,7 +290,7 @@ impl Workspace {
 
     #[inline(always)]
     fn outputs<A: Activation>(&mut self, ctx: &Context, seed: u64, block: Block) {
-        let mut rng = block_rng(seed, block.index);
+        let mut rng = NormalStream::new(seed, block.index);
         let c = ctx.coeffs;
         for i in 0..block.nets {
             let b1 = self.draw(ctx, &mut rng);
@@ -312,7 +304,7 @@ impl Workspace {
 
     /// The same for an architecture without a dedicated fast activation.
     fn outputs_generic(&mut self, ctx: &Context, seed: u64, block: Block) {
-        let mut rng = block_rng(seed, block.index);
+        let mut rng = NormalStream::new(seed, block.index);
         for i in 0..block.nets {
             let b1 = self.draw(ctx, &mut rng);
             self.preactivations(ctx);
@@ -595,10 +587,10 @@ mod tests {
             let block = plan.block(1).unwrap();
             ws.run(&ctx, plan.seed, block);
 
-            let mut rng = block_rng(plan.seed, 1);
+            let mut rng = NormalStream::new(plan.seed, 1);
             let mut outs = vec![];
             for _ in 0..block.nets {
-                let g = |r: &mut rand_pcg::Pcg64Mcg| r.sample::<f64, _>(StandardNormal);
+                let g = |r: &mut NormalStream| r.next();
                 let b1 = if sb > 0.0 { sb * g(&mut rng) } else { 0.0 };
                 let w0: Vec<f64> = (0..width * d).map(|_| g(&mut rng)).collect();
                 let b0: Vec<f64> = if sb > 0.0 {

@@ -24,6 +24,7 @@ pub mod error;
 pub mod exact_sum;
 pub mod fastmath;
 pub mod finish;
+mod normal;
 pub mod partial;
 pub mod plan;
 pub mod rng;
