@@ -7,6 +7,7 @@ use crate::commands::experiment::prepare_dir;
 use crate::commands::sample::check_threads;
 use crate::report::{
     self, Ctx, Outputs, Scale, Section, diagrams, exact_overlay, fits, gp_check, prediction, rg,
+    summary,
 };
 use anyhow::Result;
 use serde::Serialize;
@@ -115,6 +116,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     };
     out.json("run.json", &info)?;
     let sections = [
+        summary::section(&g, &x, &r, &p, &f, &d),
         gp_check::section(&g),
         exact_overlay::section(&x),
         rg::section(&r),

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod prediction;
 pub mod rg;
 pub mod scale;
+pub mod summary;
 
 pub use files::Outputs;
 pub use scale::Scale;
