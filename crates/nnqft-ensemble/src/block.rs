@@ -22,6 +22,14 @@ const MOMENT_CHUNK: usize = 128;
 /// The activation of one architecture, inlined into the vectorized loops.
 pub(crate) trait Activation {
     fn phi(z: f64, c: &ErfCoeffs) -> f64;
+
+    /// z <- phi(z) elementwise (bit-identical to [`Activation::phi`] on each element).
+    #[inline(always)]
+    fn apply(z: &mut [f64], c: &ErfCoeffs) {
+        for v in z.iter_mut() {
+            *v = Self::phi(*v, c);
+        }
+    }
 }
 
 struct ErfAct;
@@ -32,6 +40,10 @@ impl Activation for ErfAct {
     #[inline(always)]
     fn phi(z: f64, c: &ErfCoeffs) -> f64 {
         fastmath::erf(z, c)
+    }
+    #[inline(always)]
+    fn apply(z: &mut [f64], c: &ErfCoeffs) {
+        fastmath::erf_slice(z, c)
     }
 }
 impl Activation for ReluAct {
@@ -219,9 +231,7 @@ impl Workspace {
         for _ in 0..block.nets {
             check += self.draw(ctx, &mut rng);
             self.preactivations(ctx);
-            for z in self.z.iter_mut() {
-                *z = A::phi(*z, &c);
-            }
+            A::apply(&mut self.z, &c);
             check += self.z[self.z.len() - 1];
         }
         check
@@ -295,9 +305,7 @@ impl Workspace {
         for i in 0..block.nets {
             let b1 = self.draw(ctx, &mut rng);
             self.preactivations(ctx);
-            for z in self.z.iter_mut() {
-                *z = A::phi(*z, &c);
-            }
+            A::apply(&mut self.z, &c);
             self.readout(ctx, b1, i);
         }
     }
