@@ -26,6 +26,16 @@ pub struct ZSummary {
     pub max_abs: f64,
 }
 
+/// How many networks it would take for the sampled m_n to stand at twice its background at
+/// `width`: nets * (2 background / exact m_n)^2 (the background falls as 1/sqrt(nets)).
+#[derive(Clone, Debug, Serialize)]
+pub struct NetsNeeded {
+    pub n: usize,
+    pub width: usize,
+    pub nets_sampled: u64,
+    pub nets_needed: f64,
+}
+
 /// One architecture's exact correlators at every width of the sweep, and the comparison.
 #[derive(Clone, Debug, Serialize)]
 pub struct ArchExact {
@@ -38,6 +48,8 @@ pub struct ArchExact {
     pub exact_connected6: Vec<f64>,
     /// z over all widths and entries, per n.
     pub z: Vec<ZSummary>,
+    /// Networks needed to resolve m_4 and m_6 at the largest width up to 100.
+    pub nets_needed: Vec<NetsNeeded>,
     /// Whether the sampled standard errors of the 6-point function can be trusted.
     pub caveat: Option<String>,
     pub exact: Vec<Measurement>,
@@ -93,7 +105,8 @@ fn arch_exact(ctx: &Ctx, a: &ArchSweep) -> Result<ArchExact> {
         })
         .collect::<Result<_, _>>()?;
     bar.finish_and_clear();
-    let mut exact_signal = std::collections::BTreeMap::new();
+    let mut exact_signal: std::collections::BTreeMap<String, Vec<f64>> =
+        std::collections::BTreeMap::new();
     for n in ["2", "4", "6"] {
         exact_signal.insert(
             n.to_string(),
@@ -127,7 +140,25 @@ fn arch_exact(ctx: &Ctx, a: &ArchSweep) -> Result<ArchExact> {
          6-point numbers) cannot be trusted."
             .to_string()
     });
+    let nets_needed = match widths.iter().rposition(|&w| w <= 100) {
+        None => vec![],
+        Some(k) => [4usize, 6]
+            .iter()
+            .filter_map(|&n| {
+                let key = n.to_string();
+                let bg = a.sweep.measurements[k].summary.get(&key)?.background?;
+                let m = exact_signal[&key][k];
+                Some(NetsNeeded {
+                    n,
+                    width: widths[k],
+                    nets_sampled: a.nets_per_width[k],
+                    nets_needed: a.nets_per_width[k] as f64 * (2.0 * bg / m).powi(2),
+                })
+            })
+            .collect(),
+    };
     Ok(ArchExact {
+        nets_needed,
         arch: a.arch,
         title: a.title.clone(),
         widths,
@@ -228,7 +259,37 @@ pub fn section(x: &ExactOverlay) -> Section {
             b.push_str(&format!("> **Caveat, {}:** {c}\n\n", a.title));
         }
     }
-    b.push_str("Exact m_n per width:\n\n");
+    b.push_str(
+        "How many networks the sampled m_n needs to stand at twice its background at the \
+         largest width up to 100 (the background falls as 1/sqrt(nets); the exact m_n is the \
+         signal):\n\n",
+    );
+    let rows: Vec<Vec<String>> = x
+        .archs
+        .iter()
+        .flat_map(|a| {
+            a.nets_needed.iter().map(move |q| {
+                vec![
+                    a.title.clone(),
+                    format!("resolve m_{}", q.n),
+                    q.width.to_string(),
+                    q.nets_sampled.to_string(),
+                    super::markdown::sci(q.nets_needed),
+                ]
+            })
+        })
+        .collect();
+    b.push_str(&table(
+        &[
+            "architecture",
+            "quantity",
+            "N",
+            "nets sampled",
+            "nets needed",
+        ],
+        &rows,
+    ));
+    b.push_str("\nExact m_n per width:\n\n");
     let widths = x
         .archs
         .first()
