@@ -33,9 +33,9 @@ fn main() {
     for &arch in &archs {
         for &width in &widths {
             let nets: u64 = match width {
-                w if w <= 10 => 1_000_000,
-                w if w <= 100 => 200_000,
-                _ => 20_000,
+                w if w <= 10 => 4_000_000,
+                w if w <= 100 => 800_000,
+                _ => 80_000,
             };
             let net = Network::paper(arch);
             let xs = InputSet::paper(arch, 1).unwrap();

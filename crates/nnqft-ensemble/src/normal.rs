@@ -79,12 +79,15 @@ fn unit(w: u64) -> f64 {
 pub fn ln_unit(u: f64) -> f64 {
     const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
     const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+    // 2^52 + biased exponent, assembled from bits (no integer-to-float conversion, which
+    // would not vectorize without AVX-512DQ), then exactly unbiased.
+    const TWO52: f64 = 4_503_599_627_370_496.0;
     let bits = u.to_bits();
-    let e0 = ((bits >> 52) as i64) - 1023;
+    let e_biased = f64::from_bits(TWO52.to_bits() | (bits >> 52)) - TWO52;
     let m0 = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
     let big = m0 > std::f64::consts::SQRT_2;
     let m = if big { m0 * 0.5 } else { m0 };
-    let e = (e0 + big as i64) as f64;
+    let e = (e_biased - 1023.0) + if big { 1.0 } else { 0.0 };
     let f = m - 1.0;
     let s = f / (2.0 + f);
     let s2 = s * s;
