@@ -31,6 +31,8 @@ pub struct Args {
     /// Write the JSON result to this file (atomically).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub scale: super::shard::ScaleArgs,
 }
 
 /// Validate `--threads`: at least one.
@@ -50,9 +52,18 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     if let Some(out) = &args.out {
         output::check_output_path(out)?;
     }
-    let bar = progress::bar(global, plan.block_count(), "sampling");
-    let m = nnqft_ensemble::sample(&plan, args.threads, &|k| bar.inc(k))?;
-    bar.finish_and_clear();
+    let m = if args.scale.active() {
+        let out = args.out.as_deref();
+        match super::shard::sample_scaled(&plan, &args.scale, args.threads, out, global)? {
+            Some(m) => m,
+            None => return Ok(()),
+        }
+    } else {
+        let bar = progress::bar(global, plan.block_count(), "sampling");
+        let m = nnqft_ensemble::sample(&plan, args.threads, &|k| bar.inc(k))?;
+        bar.finish_and_clear();
+        m
+    };
     for w in &m.warnings {
         eprintln!("warning: {w}");
     }

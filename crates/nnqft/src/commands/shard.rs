@@ -6,9 +6,6 @@
 //! [floor(I B / S), floor((I + 1) B / S)) of a plan of B blocks, so shard sizes differ by at
 //! most one block. With S > B some shards hold no block; their files are valid and merge.
 
-// Until `nnqft sample` calls sample_scaled (its --shard/--mpi flags land after the sample.rs edit).
-#![allow(dead_code)]
-
 pub mod codec;
 pub mod combine;
 pub mod file;
