@@ -162,29 +162,40 @@ pub fn erf(x: f64, c: &ErfCoeffs) -> f64 {
 }
 
 /// z <- erf(z) elementwise, bit-identical to [`erf`]: groups of 8 get the central piece, and
-/// the outer piece only if one of the 8 lies beyond SPLIT (rare for unit-scale arguments).
+/// the outer piece only if one of the 8 lies beyond SPLIT (rare for unit-scale arguments). A
+/// ragged tail is padded with zeros to a group of 8.
 #[inline(always)]
 pub fn erf_slice(z: &mut [f64], c: &ErfCoeffs) {
     let mut chunks = z.chunks_exact_mut(8);
     for ch in &mut chunks {
         let ch: &mut [f64; 8] = ch.try_into().expect("chunk of 8");
-        let mut out = [0.0; 8];
-        let mut outer = false;
+        *ch = erf8(ch, c);
+    }
+    let rest = chunks.into_remainder();
+    if !rest.is_empty() {
+        let mut pad = [0.0; 8];
+        pad[..rest.len()].copy_from_slice(rest);
+        let out = erf8(&pad, c);
+        rest.copy_from_slice(&out[..rest.len()]);
+    }
+}
+
+/// erf of 8 arguments: the central piece, and the outer piece only if one of them needs it.
+#[inline(always)]
+fn erf8(x: &[f64; 8], c: &ErfCoeffs) -> [f64; 8] {
+    let mut out = [0.0; 8];
+    let mut outer = false;
+    for l in 0..8 {
+        out[l] = erf_central(x[l], c);
+        outer |= x[l].abs() > SPLIT;
+    }
+    if outer {
         for l in 0..8 {
-            out[l] = erf_central(ch[l], c);
-            outer |= ch[l].abs() > SPLIT;
+            let v = erf_outer(x[l], c);
+            out[l] = if x[l].abs() <= SPLIT { out[l] } else { v };
         }
-        if outer {
-            for l in 0..8 {
-                let v = erf_outer(ch[l], c);
-                out[l] = if ch[l].abs() <= SPLIT { out[l] } else { v };
-            }
-        }
-        *ch = out;
     }
-    for v in chunks.into_remainder() {
-        *v = erf(*v, c);
-    }
+    out
 }
 
 #[cfg(test)]
