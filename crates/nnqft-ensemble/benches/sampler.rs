@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the sampler: whole runs (nets per second per architecture and
-//! width, all cores), its floor (draws and activations only), and the vectorizable erf.
+//! width, all cores), its floor (draws and activations only), and the vectorizable erf (scalar
+//! two-piece form and the slice form the sampler uses). Nets per CPU-second: `benches/cpu.rs`.
 //! `cargo bench -p nnqft-ensemble`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -45,6 +46,13 @@ fn erf(c: &mut Criterion) {
             for (o, &x) in out.iter_mut().zip(&xs) {
                 *o = fastmath::erf(x, &coeffs);
             }
+            black_box(&out);
+        })
+    });
+    g.bench_function("fastmath-slice", |b| {
+        b.iter(|| {
+            out.copy_from_slice(&xs);
+            fastmath::erf_slice(&mut out, &coeffs);
             black_box(&out);
         })
     });
