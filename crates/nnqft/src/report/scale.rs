@@ -44,7 +44,7 @@ impl Scale {
                 name: "quick".into(),
                 widths: PAPER_WIDTHS.to_vec(),
                 experiments: 10,
-                nets_small: [1_000_000, 2_000_000, 1_500_000],
+                nets_small: [3_000_000, 2_000_000, 1_500_000],
                 nets_large: [100_000, 100_000, 100_000],
                 rg_dims: vec![1],
                 rg_cutoffs: PAPER_CUTOFFS.to_vec(),
