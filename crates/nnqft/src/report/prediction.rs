@@ -124,7 +124,10 @@ pub fn section(s: &PredictionStage) -> Section {
     b.push_str(&format!(
         "**This run:** lambda is the mean over the 4-tuples at L = {CUTOFF}; accuracy is the \
          median over the 6-tuples of |predicted - measured| / |measured|, and for sampled data \
-         the fraction of 6-tuples where they agree within the combined error.\n\n"
+         the fraction of 6-tuples where they agree within the combined error. A single \
+         lambda can only predict DeltaG6 where lambda is nearly the same for every 4-tuple \
+         (small spread in section 3): the ReLU-net's is constant, the Erf-net's varies in sign \
+         across tuples, so its mean (and its prediction) means little.\n\n"
     ));
     b.push_str(&table(
         &[
