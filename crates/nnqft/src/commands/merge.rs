@@ -2,7 +2,7 @@
 //! measurement of the whole run, byte-identical to the one-shot `nnqft sample` with the same
 //! seed (the exact sums do not depend on how the blocks were grouped).
 
-use super::sample::print_summary;
+use super::sample::emit;
 use super::shard::combine::Combiner;
 use super::shard::file::ShardFile;
 use crate::cli::{Global, output};
@@ -54,15 +54,5 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     }
     let partial = combiner.into_complete()?;
     let m = nnqft_ensemble::finish(&partial)?;
-    for w in &m.warnings {
-        eprintln!("warning: {w}");
-    }
-    if let Some(out) = &args.out {
-        output::write_json(out, &m)?;
-    }
-    if global.json {
-        return output::print_json(&m);
-    }
-    print_summary(&m);
-    Ok(())
+    emit(&m, args.out.as_deref(), global)
 }

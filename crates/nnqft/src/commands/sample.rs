@@ -4,7 +4,7 @@ use crate::cli::{ArchArgs, Global, output, progress};
 use anyhow::{Result, bail};
 use nnqft_core::Measurement;
 use nnqft_ensemble::{Plan, Settings};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -64,16 +64,22 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         bar.finish_and_clear();
         m
     };
+    emit(&m, args.out.as_deref(), global)
+}
+
+/// Report a finished measurement: warnings on stderr, the JSON to `out` (atomically) if
+/// given, then the JSON alone on stdout with --json or else a short human summary.
+pub fn emit(m: &Measurement, out: Option<&Path>, global: &Global) -> Result<()> {
     for w in &m.warnings {
         eprintln!("warning: {w}");
     }
-    if let Some(out) = &args.out {
-        output::write_json(out, &m)?;
+    if let Some(out) = out {
+        output::write_json(out, m)?;
     }
     if global.json {
-        return output::print_json(&m);
+        return output::print_json(m);
     }
-    print_summary(&m);
+    print_summary(m);
     Ok(())
 }
 
