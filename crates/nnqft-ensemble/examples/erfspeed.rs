@@ -39,6 +39,14 @@ fn exp_avx2(v: &mut [f64]) {
 fn erf_avx512(v: &mut [f64], c: &ErfCoeffs) {
     erf_loop(v, c)
 }
+#[target_feature(enable = "avx512f")]
+fn erf_slice_avx512(v: &mut [f64], c: &ErfCoeffs) {
+    fastmath::erf_slice(v, c)
+}
+#[target_feature(enable = "avx512f")]
+fn exp_slice_avx512(v: &mut [f64]) {
+    fastmath::exp_slice(v)
+}
 
 fn time(name: &str, mut f: impl FnMut(&mut [f64])) {
     let mut v: Vec<f64> = (0..6000).map(|i| (i as f64 - 3000.0) / 1000.0).collect();
@@ -61,6 +69,16 @@ fn main() {
     time("erf avx2", |v| unsafe { erf_avx2(v, &c) });
     if std::is_x86_feature_detected!("avx512f") {
         time("erf avx512", |v| unsafe { erf_avx512(v, &c) });
+        // The slices overwrite their input: restore a unit-scale spread first.
+        let orig: Vec<f64> = (0..6000).map(|i| (i as f64 - 3000.0) / 1000.0).collect();
+        time("erf_slice avx512 (incl. copy)", |v| {
+            v.copy_from_slice(&orig);
+            unsafe { erf_slice_avx512(v, &c) }
+        });
+        time("exp_slice avx512 (incl. copy)", |v| {
+            v.copy_from_slice(&orig);
+            unsafe { exp_slice_avx512(v) }
+        });
     }
     time("libm erf", |v| {
         v.iter_mut().for_each(|z| *z = libm::erf(*z) * 3.0 - 1.0)

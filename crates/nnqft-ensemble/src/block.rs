@@ -1,13 +1,17 @@
 //! One RNG block: draw its networks, evaluate f at every input, and sum every monomial
 //! f(x_i1)...f(x_in) (and its square, and track its largest magnitude) over the block's nets.
 //!
-//! Layout: structure of arrays. Per network, the weights go into arrays of length N and the
-//! pre-activations of all inputs into one m*N array, so the activation loop vectorizes. The
-//! outputs of the block's nets are m arrays of length B; the monomials of every order are built
-//! by a prefix tree over sorted multisets (each degree-k product is its degree-(k-1) parent
-//! times one f), vectorized across the B nets. Every sum runs in a fixed order over 8 lanes,
-//! so the result does not depend on which code path (AVX-512, AVX2 or baseline) runs: the
-//! paths differ only in vector width, never in the arithmetic (no fused multiply-adds).
+//! Layout: structure of arrays with the networks innermost. A block is drawn in chunks of
+//! [`Context::chunk`] networks; within a chunk every parameter (b1, each W0 component, each b0,
+//! each W1) is one row over the chunk's nets, drawn row after row from the block's stream, so
+//! the pre-activations, the activations and the readout are loops over nets that vectorize at
+//! any width. The outputs of the block's nets are m rows of length B. The monomials are then
+//! formed group by group ([`GROUP`] nets at a time) along a flat pre-order program of the
+//! prefix tree of sorted multisets (each degree-k product is its degree-(k-1) parent times one
+//! f), and summed into 8 lanes per entry in a fixed order, so the result does not depend on
+//! which code path (AVX-512, AVX2 or baseline) runs: the paths differ only in vector width,
+//! never in the arithmetic. Fused multiply-adds are written out (`f64::mul_add`) and are exact
+//! on every path (hardware FMA on the AVX paths, a correctly rounded software fma otherwise).
 
 // Fixed-lane loops `for l in 0..8` over arrays are deliberate: they vectorize as written.
 #![allow(clippy::needless_range_loop)]
@@ -16,47 +20,70 @@ use crate::normal::NormalStream;
 use crate::plan::{Block, Plan};
 use nnqft_core::Arch;
 
-/// Nets per chunk of the moment walk (a multiple of 8).
-const MOMENT_CHUNK: usize = 128;
+/// Nets per group of the moment walk: 8 vectors of 8 lanes.
+const GROUP: usize = 64;
+/// Largest chunk of nets drawn and evaluated together.
+const MAX_CHUNK: usize = 64;
+/// Pre-activations per chunk aimed at (m * N * chunk; sets the chunk for narrow networks).
+const CHUNK_Z: usize = 4096;
+/// Pre-activations per tile aimed at (m * units * chunk, 16 KB: half the L1 cache).
+const TILE_Z: usize = 2048;
+/// Slot of a program node whose order is not accumulated.
+const NO_SLOT: u32 = u32::MAX;
 
 /// The activation of one architecture, inlined into the vectorized loops.
 pub(crate) trait Activation {
-    fn phi(z: f64, c: &ErfCoeffs) -> f64;
-
-    /// z <- phi(z) elementwise (bit-identical to [`Activation::phi`] on each element).
-    #[inline(always)]
-    fn apply(z: &mut [f64], c: &ErfCoeffs) {
-        for v in z.iter_mut() {
-            *v = Self::phi(*v, c);
-        }
-    }
+    /// z <- phi(z) elementwise.
+    fn apply(z: &mut [f64], ctx: &Context);
 }
 
 struct ErfAct;
 struct ReluAct;
 struct ExpAct;
+/// Any other architecture, through [`Arch::activation`] (not vectorized).
+struct AnyAct;
 
 impl Activation for ErfAct {
     #[inline(always)]
-    fn phi(z: f64, c: &ErfCoeffs) -> f64 {
-        fastmath::erf(z, c)
-    }
-    #[inline(always)]
-    fn apply(z: &mut [f64], c: &ErfCoeffs) {
-        fastmath::erf_slice(z, c)
+    fn apply(z: &mut [f64], ctx: &Context) {
+        fastmath::erf_slice(z, &ctx.coeffs)
     }
 }
 impl Activation for ReluAct {
     #[inline(always)]
-    fn phi(z: f64, _: &ErfCoeffs) -> f64 {
-        z.max(0.0)
+    fn apply(z: &mut [f64], _: &Context) {
+        for v in z.iter_mut() {
+            *v = v.max(0.0);
+        }
     }
 }
 impl Activation for ExpAct {
     #[inline(always)]
-    fn phi(z: f64, _: &ErfCoeffs) -> f64 {
-        fastmath::exp(z)
+    fn apply(z: &mut [f64], _: &Context) {
+        fastmath::exp_slice(z)
     }
+}
+impl Activation for AnyAct {
+    #[inline(always)]
+    fn apply(z: &mut [f64], ctx: &Context) {
+        for v in z.iter_mut() {
+            *v = ctx.arch.activation(*v);
+        }
+    }
+}
+
+/// One inner node of the prefix tree in pre-order: the monomial stack[depth - 1] * f_input,
+/// summed into `slot` if its order is wanted. Below the deepest level it is stored at
+/// stack[depth] for its children; at the level just above the leaves it is kept in registers
+/// and its leaf children (inputs input..m, slots leaf_slot.., all wanted) are formed at once.
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    depth: u8,
+    /// Whether the children are leaves (depth == max_n - 1); else they are stored nodes.
+    leaves: bool,
+    input: u32,
+    slot: u32,
+    leaf_slot: u32,
 }
 
 /// Everything a block needs that does not change between blocks.
@@ -73,12 +100,17 @@ pub(crate) struct Context {
     b_scale: f64,
     w1_scale: f64,
     max_n: usize,
-    /// want[k]: whether order k is accumulated; offset[k]: its first accumulator.
-    want: Vec<bool>,
-    offset: Vec<usize>,
+    /// The prefix tree of sorted multisets up to degree max_n, in pre-order (children by
+    /// increasing input), so each order's entries come in multiset order.
+    program: Vec<Node>,
     pub(crate) total: usize,
     coeffs: ErfCoeffs,
-    block_size: usize,
+    /// Row length of the outputs: block_size rounded up to a whole group.
+    f_stride: usize,
+    /// Nets per chunk of the draw (a multiple of 8, at most [`MAX_CHUNK`]).
+    chunk: usize,
+    /// Hidden units per tile of a chunk's evaluation (about [`CHUNK_Z`] pre-activations).
+    tile: usize,
 }
 
 impl Context {
@@ -87,14 +119,16 @@ impl Context {
         let net = s.network;
         let m = s.inputs.len();
         let max_n = *s.npt.last().expect("validated: npt is non-empty");
-        let mut want = vec![false; max_n + 1];
-        let mut offset = vec![0; max_n + 1];
+        let mut offset = vec![None; max_n + 1];
         let mut total = 0;
         for &n in &s.npt {
-            want[n] = true;
-            offset[n] = total;
+            offset[n] = Some(total);
             total += s.entries(n);
         }
+        let program = prefix_program(m, max_n, &offset);
+        let per_net = m * s.width;
+        let chunk = (CHUNK_Z / per_net.max(1) / 8 * 8).clamp(8, MAX_CHUNK);
+        let tile = (TILE_Z / (m * chunk)).clamp(1, s.width);
         Context {
             arch: net.arch,
             width: s.width,
@@ -111,12 +145,70 @@ impl Context {
             b_scale: net.sigma_b,
             w1_scale: net.w1_scale(s.width),
             max_n,
-            want,
-            offset,
+            program,
             total,
             coeffs: *fastmath::erf_coeffs(),
-            block_size: plan.block_size,
+            f_stride: plan.block_size.div_ceil(GROUP) * GROUP,
+            chunk,
+            tile,
         }
+    }
+
+    /// Parameter rows per hidden unit: W0 (d components), b0 (if sigma_b > 0), W1.
+    fn unit_rows(&self) -> usize {
+        self.d + usize::from(self.b_scale > 0.0) + 1
+    }
+}
+
+/// The prefix tree of sorted multisets over `m` inputs up to degree `max_n` (at least 2), in
+/// pre-order with children by increasing input, as inner nodes with leaf runs; `offset[k]` is
+/// the first slot of order k if it is wanted (order max_n always is).
+fn prefix_program(m: usize, max_n: usize, offset: &[Option<usize>]) -> Vec<Node> {
+    let mut program = vec![];
+    let mut counter = vec![0usize; max_n + 1];
+    let leaf_offset = offset[max_n].expect("the highest order is wanted");
+    let mut visit = |depth: usize, input: usize| {
+        let slot = offset[depth].map_or(NO_SLOT, |o| {
+            counter[depth] += 1;
+            (o + counter[depth] - 1) as u32
+        });
+        let leaves = depth + 1 == max_n;
+        let leaf_slot = if leaves {
+            counter[max_n] += m - input;
+            (leaf_offset + counter[max_n] - (m - input)) as u32
+        } else {
+            NO_SLOT
+        };
+        program.push(Node {
+            depth: depth as u8,
+            leaves,
+            input: input as u32,
+            slot,
+            leaf_slot,
+        });
+    };
+    // cur[k]: last input of the node at depth k; the walk stops above the leaves.
+    let inner = max_n - 1;
+    let mut cur = vec![0usize; max_n + 1];
+    let mut depth = 1;
+    visit(1, 0);
+    loop {
+        if depth < inner {
+            depth += 1;
+            cur[depth] = cur[depth - 1];
+        } else {
+            loop {
+                if cur[depth] + 1 < m {
+                    cur[depth] += 1;
+                    break;
+                }
+                depth -= 1;
+                if depth == 0 {
+                    return program;
+                }
+            }
+        }
+        visit(depth, cur[depth]);
     }
 }
 
@@ -130,27 +222,38 @@ pub(crate) struct BlockSums {
 
 /// Scratch buffers of one worker thread.
 pub(crate) struct Workspace {
-    w0: Vec<f64>,
-    b0: Vec<f64>,
-    w1: Vec<f64>,
+    /// b1[i]: output bias of net i of the chunk (c nets).
+    b1: Vec<f64>,
+    /// The tile's parameters: W0[(k t + jj) c + i], then b0[jj c + i] (if sigma_b > 0), then
+    /// W1[jj c + i], for unit j0 + jj of the tile and net i of the chunk.
+    params: Vec<f64>,
+    /// z[(a * t + jj) * c + i]: pre-activation, then activation, of unit j0 + jj of the tile
+    /// at input a.
     z: Vec<f64>,
-    /// f[a * B + i]: output of net i at input a.
+    /// hidden[a * c + i]: the hidden sum sum_j W1_j phi(z_aj) of net i of the chunk.
+    hidden: Vec<f64>,
+    /// f[a * f_stride + i]: output of net i of the block at input a (zero beyond the block).
     f: Vec<f64>,
-    /// prods[k * MOMENT_CHUNK + i]: the current degree-k monomial of net i of the chunk.
-    prods: Vec<f64>,
+    /// stack[k * GROUP + i]: the current degree-k monomial of net i of the group (k = 0: 1).
+    stack: Vec<f64>,
+    /// acc[24 s + l], acc[24 s + 8 + l], acc[24 s + 16 + l]: lane l's sum, sum of squares
+    /// and largest magnitude of entry s.
+    acc: Vec<f64>,
     pub(crate) out: BlockSums,
 }
 
 impl Workspace {
     pub(crate) fn new(ctx: &Context) -> Self {
-        let (n, b) = (ctx.width, ctx.block_size);
+        let mut stack = vec![0.0; (ctx.max_n + 1) * GROUP];
+        stack[..GROUP].fill(1.0);
         Workspace {
-            w0: vec![0.0; n * ctx.d],
-            b0: vec![0.0; n],
-            w1: vec![0.0; n],
-            z: vec![0.0; n * ctx.m],
-            f: vec![0.0; ctx.m * b],
-            prods: vec![0.0; (ctx.max_n + 1) * MOMENT_CHUNK],
+            b1: vec![0.0; ctx.chunk],
+            params: vec![0.0; ctx.unit_rows() * ctx.tile * ctx.chunk],
+            z: vec![0.0; ctx.m * ctx.tile * ctx.chunk],
+            hidden: vec![0.0; ctx.m * ctx.chunk],
+            f: vec![0.0; ctx.m * ctx.f_stride],
+            stack,
+            acc: vec![0.0; 24 * ctx.total],
             out: BlockSums {
                 sum: vec![0.0; ctx.total],
                 sumsq: vec![0.0; ctx.total],
@@ -163,28 +266,30 @@ impl Workspace {
     pub(crate) fn run(&mut self, ctx: &Context, seed: u64, block: Block) {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU supports AVX-512F (checked just above).
-                unsafe { self.run_avx512(ctx, seed, block) };
-                return;
-            }
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU supports AVX2 (checked just above).
-                unsafe { self.run_avx2(ctx, seed, block) };
-                return;
+            if std::is_x86_feature_detected!("fma") {
+                if std::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the CPU supports AVX-512F and FMA (checked just above).
+                    unsafe { self.run_avx512(ctx, seed, block) };
+                    return;
+                }
+                if std::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+                    unsafe { self.run_avx2(ctx, seed, block) };
+                    return;
+                }
             }
         }
         self.run_portable(ctx, seed, block);
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     unsafe fn run_avx512(&mut self, ctx: &Context, seed: u64, block: Block) {
         self.run_generic(ctx, seed, block);
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn run_avx2(&mut self, ctx: &Context, seed: u64, block: Block) {
         self.run_generic(ctx, seed, block);
     }
@@ -198,8 +303,8 @@ impl Workspace {
     pub(crate) fn run_floor(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU supports AVX-512F (checked just above).
+            if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU supports AVX-512F and FMA (checked just above).
                 return unsafe { self.floor_avx512(ctx, seed, block) };
             }
         }
@@ -207,7 +312,7 @@ impl Workspace {
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
+    #[target_feature(enable = "avx512f,fma")]
     unsafe fn floor_avx512(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
         self.floor_generic(ctx, seed, block)
     }
@@ -216,349 +321,262 @@ impl Workspace {
     fn floor_generic(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
         #[allow(unreachable_patterns)]
         match ctx.arch {
-            Arch::Erf => self.floor_act::<ErfAct>(ctx, seed, block),
-            Arch::Relu => self.floor_act::<ReluAct>(ctx, seed, block),
-            Arch::Gauss => self.floor_act::<ExpAct>(ctx, seed, block),
-            _ => 0.0,
+            Arch::Erf => self.chunks::<ErfAct>(ctx, seed, block, false),
+            Arch::Relu => self.chunks::<ReluAct>(ctx, seed, block, false),
+            Arch::Gauss => self.chunks::<ExpAct>(ctx, seed, block, false),
+            _ => self.chunks::<AnyAct>(ctx, seed, block, false),
         }
-    }
-
-    #[inline(always)]
-    fn floor_act<A: Activation>(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
-        let mut rng = NormalStream::new(seed, block.index);
-        let c = ctx.coeffs;
-        let mut check = 0.0;
-        for _ in 0..block.nets {
-            check += self.draw(ctx, &mut rng);
-            self.preactivations(ctx);
-            A::apply(&mut self.z, &c);
-            check += self.z[self.z.len() - 1];
-        }
-        check
     }
 
     #[inline(always)]
     fn run_generic(&mut self, ctx: &Context, seed: u64, block: Block) {
         #[allow(unreachable_patterns)]
         match ctx.arch {
-            Arch::Erf => self.outputs::<ErfAct>(ctx, seed, block),
-            Arch::Relu => self.outputs::<ReluAct>(ctx, seed, block),
-            Arch::Gauss => self.outputs::<ExpAct>(ctx, seed, block),
-            _ => self.outputs_generic(ctx, seed, block),
-        }
+            Arch::Erf => self.chunks::<ErfAct>(ctx, seed, block, true),
+            Arch::Relu => self.chunks::<ReluAct>(ctx, seed, block, true),
+            Arch::Gauss => self.chunks::<ExpAct>(ctx, seed, block, true),
+            _ => self.chunks::<AnyAct>(ctx, seed, block, true),
+        };
         self.moments(ctx, block.nets);
     }
 
-    /// Draw one network's weights into the buffers, in a fixed order: b1, W0 (component-major),
-    /// b0 (only if sigma_b > 0), W1. Returns b1.
+    /// Draw the block chunk by chunk and evaluate it tile by tile of hidden units: the
+    /// pre-activations and activations of one tile, then (if `readout`) their terms of the
+    /// hidden sums; at the end of a chunk the outputs go to `f`. Returns a checksum of the
+    /// activations for the floor.
     #[inline(always)]
-    fn draw(&mut self, ctx: &Context, rng: &mut NormalStream) -> f64 {
-        let b1 = if ctx.b_scale > 0.0 {
-            ctx.b_scale * rng.next()
-        } else {
-            0.0
-        };
-        rng.fill(&mut self.w0);
-        if ctx.b_scale > 0.0 {
-            rng.fill(&mut self.b0);
-        }
-        rng.fill(&mut self.w1);
-        let (s0, sb, s1) = (ctx.w0_scale, ctx.b_scale, ctx.w1_scale);
-        self.w0.iter_mut().for_each(|w| *w *= s0);
-        self.b0.iter_mut().for_each(|b| *b *= sb);
-        self.w1.iter_mut().for_each(|w| *w *= s1);
-        b1
-    }
-
-    /// Pre-activations z[a * N + j] = b0_j + W0_j . x_a for every input a.
-    #[inline(always)]
-    fn preactivations(&mut self, ctx: &Context) {
-        let n = ctx.width;
-        for a in 0..ctx.m {
-            let z = &mut self.z[a * n..(a + 1) * n];
-            z.copy_from_slice(&self.b0);
-            for k in 0..ctx.d {
-                let xk = ctx.x[a * ctx.d + k];
-                let w = &self.w0[k * n..(k + 1) * n];
-                for (zj, wj) in z.iter_mut().zip(w) {
-                    *zj += wj * xk;
-                }
-            }
-        }
-    }
-
-    /// f(x_a) = b1 + scale_a * sum_j W1_j phi(z_aj), the sum over 8 fixed lanes.
-    #[inline(always)]
-    fn readout(&mut self, ctx: &Context, b1: f64, net: usize) {
-        let n = ctx.width;
-        for a in 0..ctx.m {
-            let phi = &self.z[a * n..(a + 1) * n];
-            let s = lane_dot(&self.w1, phi);
-            self.f[a * ctx.block_size + net] = b1 + ctx.out_scale[a] * s;
-        }
-    }
-
-    #[inline(always)]
-    fn outputs<A: Activation>(&mut self, ctx: &Context, seed: u64, block: Block) {
-        let mut rng = NormalStream::new(seed, block.index);
-        let c = ctx.coeffs;
-        for i in 0..block.nets {
-            let b1 = self.draw(ctx, &mut rng);
-            self.preactivations(ctx);
-            A::apply(&mut self.z, &c);
-            self.readout(ctx, b1, i);
-        }
-    }
-
-    /// The same for an architecture without a dedicated fast activation.
-    fn outputs_generic(&mut self, ctx: &Context, seed: u64, block: Block) {
-        let mut rng = NormalStream::new(seed, block.index);
-        for i in 0..block.nets {
-            let b1 = self.draw(ctx, &mut rng);
-            self.preactivations(ctx);
-            for z in self.z.iter_mut() {
-                *z = ctx.arch.activation(*z);
-            }
-            self.readout(ctx, b1, i);
-        }
-    }
-
-    /// Sums, sums of squares and maxima of every requested monomial over the first `len` nets:
-    /// a depth-first walk (pre-order, children by increasing index) of the prefix tree of sorted
-    /// multisets, so that each order's entries come out in multiset order. Iterative, so that
-    /// the whole walk is compiled with the caller's vector features.
-    #[inline(always)]
-    fn moments(&mut self, ctx: &Context, len: usize) {
-        // Chunks of nets small enough that the walk's arrays stay in the L1 cache; chunk sums
-        // are added in chunk order.
-        for start in (0..len).step_by(MOMENT_CHUNK) {
-            let end = (start + MOMENT_CHUNK).min(len);
-            self.walk(ctx, start, end, start == 0);
-        }
-    }
-
-    #[inline(always)]
-    fn walk(&mut self, ctx: &Context, start: usize, end: usize, first: bool) {
-        let (m, max_n) = (ctx.m, ctx.max_n);
-        let mut counter = vec![0usize; max_n + 1];
-        let mut cur = vec![0usize; max_n + 1];
-        let mut depth = 1;
-        self.visit(ctx, (start, end, first), 1, 0, &mut counter);
-        loop {
-            if depth < max_n {
-                depth += 1;
-                cur[depth] = cur[depth - 1];
-            } else {
-                loop {
-                    if cur[depth] + 1 < m {
-                        cur[depth] += 1;
-                        break;
-                    }
-                    depth -= 1;
-                    if depth == 0 {
-                        return;
-                    }
-                }
-            }
-            self.visit(ctx, (start, end, first), depth, cur[depth], &mut counter);
-        }
-    }
-
-    /// Form the node (depth k, last index a) in prods[k] as its parent prods[k-1] times f_a (f_a
-    /// itself at depth 1), and accumulate it if order k is wanted; the deepest level is only
-    /// accumulated, never stored.
-    #[inline(always)]
-    fn visit(
+    fn chunks<A: Activation>(
         &mut self,
         ctx: &Context,
-        (start, end, first): (usize, usize, bool),
-        k: usize,
-        a: usize,
-        counter: &mut [usize],
-    ) {
-        let b = ctx.block_size;
-        let len = end - start;
-        let fa = &self.f[a * b + start..a * b + end];
-        let (lower, upper) = self.prods.split_at_mut(k * MOMENT_CHUNK);
-        let out = &mut upper[..len];
-        let moments = if k == 1 {
-            out.copy_from_slice(fa);
-            ctx.want[1].then(|| lane_moments(out))
-        } else {
-            let parent = &lower[(k - 1) * MOMENT_CHUNK..(k - 1) * MOMENT_CHUNK + len];
-            match (ctx.want[k], k < ctx.max_n) {
-                (true, true) => Some(lane_product_moments(parent, fa, Some(out))),
-                (true, false) => Some(lane_product_moments(parent, fa, None)),
-                (false, _) => {
-                    for ((c, p), v) in out.iter_mut().zip(parent).zip(fa) {
-                        *c = p * v;
-                    }
-                    None
+        seed: u64,
+        block: Block,
+        readout: bool,
+    ) -> f64 {
+        let mut rng = NormalStream::new(seed, block.index);
+        let mut check = 0.0;
+        let (m, n) = (ctx.m, ctx.width);
+        for start in (0..block.nets).step_by(ctx.chunk) {
+            let c = ctx.chunk.min(block.nets - start);
+            if ctx.b_scale > 0.0 {
+                rng.fill(&mut self.b1[..c]);
+                self.b1[..c].iter_mut().for_each(|v| *v *= ctx.b_scale);
+            } else {
+                self.b1[..c].fill(0.0);
+            }
+            self.hidden[..m * c].fill(0.0);
+            for j0 in (0..n).step_by(ctx.tile) {
+                let t = ctx.tile.min(n - j0);
+                let params = &mut self.params[..ctx.unit_rows() * t * c];
+                draw_tile(ctx, &mut rng, params, c, t);
+                let z = &mut self.z[..m * t * c];
+                preactivations(ctx, params, z, c, t);
+                A::apply(z, ctx);
+                if readout {
+                    hidden_sums(ctx, params, z, &mut self.hidden[..m * c], c, t);
+                } else {
+                    check += z[z.len() - 1];
                 }
             }
-        };
-        if let Some((s, q, mx)) = moments {
-            let slot = ctx.offset[k] + counter[k];
-            counter[k] += 1;
-            if first {
-                self.out.sum[slot] = s;
-                self.out.sumsq[slot] = q;
-                self.out.max_abs[slot] = mx;
-            } else {
-                self.out.sum[slot] += s;
-                self.out.sumsq[slot] += q;
-                self.out.max_abs[slot] = self.out.max_abs[slot].max(mx);
+            if readout {
+                self.outputs(ctx, start, c);
             }
         }
+        check
+    }
+
+    /// f(x_a) = b1 + scale_a * h_a for the chunk's nets, h_a the hidden sum.
+    #[inline(always)]
+    fn outputs(&mut self, ctx: &Context, start: usize, c: usize) {
+        let b1 = &self.b1[..c];
+        for a in 0..ctx.m {
+            let h = &self.hidden[a * c..(a + 1) * c];
+            let scale = ctx.out_scale[a];
+            let f = &mut self.f[a * ctx.f_stride + start..a * ctx.f_stride + start + c];
+            for ((fi, hi), b) in f.iter_mut().zip(h).zip(b1) {
+                *fi = b + scale * hi;
+            }
+        }
+    }
+
+    /// Sums, sums of squares and maxima of every requested monomial over the block's first
+    /// `len` nets: the prefix program run on each group of [`GROUP`] nets (the outputs beyond
+    /// `len` set to zero, which adds nothing), summed into 8 lanes per entry; the lanes are
+    /// added pairwise at the end.
+    #[inline(always)]
+    fn moments(&mut self, ctx: &Context, len: usize) {
+        let padded = len.div_ceil(GROUP) * GROUP;
+        for a in 0..ctx.m {
+            self.f[a * ctx.f_stride + len..a * ctx.f_stride + padded].fill(0.0);
+        }
+        let m = ctx.m;
+        for g in (0..padded).step_by(GROUP) {
+            for node in &ctx.program {
+                let k = node.depth as usize;
+                let at = node.input as usize * ctx.f_stride + g;
+                let fa: &[f64; GROUP] = self.f[at..at + GROUP].try_into().expect("group");
+                let (lower, upper) = self.stack.split_at_mut(k * GROUP);
+                let parent: &[f64; GROUP] = lower[(k - 1) * GROUP..].try_into().expect("group");
+                if node.leaves {
+                    // Kept in registers for its leaf children.
+                    let mut c = [0.0; GROUP];
+                    for i in 0..GROUP {
+                        c[i] = parent[i] * fa[i];
+                    }
+                    if node.slot != NO_SLOT {
+                        accumulate(&mut self.acc, node.slot as usize, &c);
+                    }
+                    for (t, b) in (node.input as usize..m).enumerate() {
+                        let at = b * ctx.f_stride + g;
+                        let fb: &[f64; GROUP] = self.f[at..at + GROUP].try_into().expect("group");
+                        let mut leaf = [0.0; GROUP];
+                        for i in 0..GROUP {
+                            leaf[i] = c[i] * fb[i];
+                        }
+                        accumulate(&mut self.acc, node.leaf_slot as usize + t, &leaf);
+                    }
+                } else {
+                    // Stored for its children.
+                    let mut c = [0.0; GROUP];
+                    for i in 0..GROUP {
+                        c[i] = parent[i] * fa[i];
+                    }
+                    if node.slot != NO_SLOT {
+                        accumulate(&mut self.acc, node.slot as usize, &c);
+                    }
+                    // Vector by vector (one 64-byte move each, not a call to memcpy).
+                    for (u, v) in upper[..GROUP].chunks_exact_mut(8).zip(c.chunks_exact(8)) {
+                        let u: &mut [f64; 8] = u.try_into().expect("8");
+                        *u = v.try_into().expect("8");
+                    }
+                }
+            }
+        }
+        // Lanes added pairwise; the accumulators are cleared for the next block on the way.
+        for s in 0..ctx.total {
+            let acc: &mut [f64; 24] = (&mut self.acc[24 * s..24 * s + 24]).try_into().expect("24");
+            self.out.sum[s] = add8(acc[..8].try_into().expect("8"));
+            self.out.sumsq[s] = add8(acc[8..16].try_into().expect("8"));
+            self.out.max_abs[s] = max8(acc[16..].try_into().expect("8")).sqrt();
+            *acc = [0.0; 24];
+        }
+    }
+}
+
+/// Draw the parameters of one tile of t hidden units for the chunk's c nets, in the order of
+/// the layout: W0 (component k, unit, net), b0 (unit, net; if sigma_b > 0), W1 (unit, net);
+/// each scaled to its standard deviation.
+#[inline(always)]
+fn draw_tile(ctx: &Context, rng: &mut NormalStream, params: &mut [f64], c: usize, t: usize) {
+    rng.fill(params);
+    let (w0, rest) = params.split_at_mut(ctx.d * t * c);
+    let (b0, w1) = rest.split_at_mut(if ctx.b_scale > 0.0 { t * c } else { 0 });
+    w0.iter_mut().for_each(|v| *v *= ctx.w0_scale);
+    b0.iter_mut().for_each(|v| *v *= ctx.b_scale);
+    w1.iter_mut().for_each(|v| *v *= ctx.w1_scale);
+}
+
+/// Pre-activations z[(a t + jj) c + i] = b0_j + sum_k W0_kj x_ak of the chunk's c nets for
+/// the tile's t units: fused multiply-adds in order of k starting from b0 (0 without biases).
+#[inline(always)]
+fn preactivations(ctx: &Context, params: &[f64], z: &mut [f64], c: usize, t: usize) {
+    let (d, tc) = (ctx.d, t * c);
+    let w = |k: usize| &params[k * tc..(k + 1) * tc];
+    let b0 = (ctx.b_scale > 0.0).then(|| &params[d * tc..(d + 1) * tc]);
+    for a in 0..ctx.m {
+        let zr = &mut z[a * tc..(a + 1) * tc];
+        let x0 = ctx.x[a * d];
+        match b0 {
+            Some(b0) => {
+                for ((zi, wi), bi) in zr.iter_mut().zip(w(0)).zip(b0) {
+                    *zi = wi.mul_add(x0, *bi);
+                }
+            }
+            None => {
+                for (zi, wi) in zr.iter_mut().zip(w(0)) {
+                    *zi = wi.mul_add(x0, 0.0);
+                }
+            }
+        }
+        for k in 1..d {
+            let xk = ctx.x[a * d + k];
+            for (zi, wi) in zr.iter_mut().zip(w(k)) {
+                *zi = wi.mul_add(xk, *zi);
+            }
+        }
+    }
+}
+
+/// The tile's terms of the hidden sums: h[a c + i] += W1_j phi(z_aj), in order of j (fused
+/// multiply-adds), so the sums do not depend on the tiling.
+#[inline(always)]
+fn hidden_sums(ctx: &Context, params: &[f64], phi: &[f64], h: &mut [f64], c: usize, t: usize) {
+    let tc = t * c;
+    let w1 = &params[(ctx.unit_rows() - 1) * tc..ctx.unit_rows() * tc];
+    for a in 0..ctx.m {
+        let h = &mut h[a * c..(a + 1) * c];
+        let phi = &phi[a * tc..(a + 1) * tc];
+        if c % 8 == 0 {
+            // Eight nets at a time, the running sums held in one vector across the units.
+            for (l, hl) in h.chunks_exact_mut(8).enumerate() {
+                let mut acc: [f64; 8] = (&*hl).try_into().expect("8");
+                for jj in 0..t {
+                    let at = jj * c + 8 * l;
+                    let w: &[f64; 8] = w1[at..at + 8].try_into().expect("8");
+                    let p: &[f64; 8] = phi[at..at + 8].try_into().expect("8");
+                    for i in 0..8 {
+                        acc[i] = w[i].mul_add(p[i], acc[i]);
+                    }
+                }
+                hl.copy_from_slice(&acc);
+            }
+        } else {
+            for jj in 0..t {
+                let p = &phi[jj * c..(jj + 1) * c];
+                let w = &w1[jj * c..(jj + 1) * c];
+                for ((hi, wi), pi) in h.iter_mut().zip(w).zip(p) {
+                    *hi = wi.mul_add(*pi, *hi);
+                }
+            }
+        }
+    }
+}
+
+/// Add one group's monomials c (8 vectors of 8 nets) to entry `slot`'s lanes: the vectors
+/// are summed pairwise, then added to the running lane sum; likewise their squares; the lane
+/// maxima take the largest square (the block reports its square root, the largest |c|).
+#[inline(always)]
+fn accumulate(acc: &mut [f64], slot: usize, c: &[f64; GROUP]) {
+    let acc: &mut [f64; 24] = (&mut acc[24 * slot..24 * slot + 24])
+        .try_into()
+        .expect("24");
+    let max = |a: f64, b: f64| if a > b { a } else { b };
+    for l in 0..8 {
+        let v = |k: usize| c[8 * k + l];
+        let q = |k: usize| v(k) * v(k);
+        let s = ((v(0) + v(1)) + (v(2) + v(3))) + ((v(4) + v(5)) + (v(6) + v(7)));
+        // Squares summed pairwise, each pair as one product plus one fused multiply-add.
+        let sq2 = |k: usize| v(k + 1).mul_add(v(k + 1), q(k));
+        let sq = (sq2(0) + sq2(2)) + (sq2(4) + sq2(6));
+        let mx = max(
+            max(max(q(0), q(1)), max(q(2), q(3))),
+            max(max(q(4), q(5)), max(q(6), q(7))),
+        );
+        acc[l] += s;
+        acc[8 + l] += sq;
+        acc[16 + l] = max(acc[16 + l], mx);
     }
 }
 
 /// Pairwise sum of 8 lanes in a fixed order.
 #[inline(always)]
-fn add8(a: [f64; 8]) -> f64 {
+fn add8(a: &[f64; 8]) -> f64 {
     ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
 }
 
 /// Largest of 8 lanes.
 #[inline(always)]
-fn max8(a: [f64; 8]) -> f64 {
+fn max8(a: &[f64; 8]) -> f64 {
     a.iter().fold(0.0f64, |m, &b| if b > m { b } else { m })
-}
-
-/// Running (sum, sum of squares, max |.|) in 8 fixed lanes plus a scalar tail.
-struct Lanes {
-    s: [f64; 8],
-    q: [f64; 8],
-    mx: [f64; 8],
-    ts: f64,
-    tq: f64,
-    tm: f64,
-}
-
-impl Lanes {
-    #[inline(always)]
-    fn new() -> Self {
-        Lanes {
-            s: [0.0; 8],
-            q: [0.0; 8],
-            mx: [0.0; 8],
-            ts: 0.0,
-            tq: 0.0,
-            tm: 0.0,
-        }
-    }
-
-    #[inline(always)]
-    fn add8(&mut self, c: &[f64; 8]) {
-        for l in 0..8 {
-            self.s[l] += c[l];
-            self.q[l] += c[l] * c[l];
-            let a = c[l].abs();
-            self.mx[l] = if a > self.mx[l] { a } else { self.mx[l] };
-        }
-    }
-
-    #[inline(always)]
-    fn add_tail(&mut self, c: f64) {
-        self.ts += c;
-        self.tq += c * c;
-        let a = c.abs();
-        self.tm = if a > self.tm { a } else { self.tm };
-    }
-
-    /// (sum, sum of squares, max |.|): lanes pairwise, then the tail.
-    #[inline(always)]
-    fn finish(self) -> (f64, f64, f64) {
-        let m = max8(self.mx);
-        (
-            add8(self.s) + self.ts,
-            add8(self.q) + self.tq,
-            if self.tm > m { self.tm } else { m },
-        )
-    }
-}
-
-/// (sum c, sum c^2, max |c|) of c_i = p_i v_i over 8 fixed lanes (and a scalar tail),
-/// storing c in `out` if given.
-#[inline(always)]
-fn lane_product_moments(p: &[f64], v: &[f64], out: Option<&mut [f64]>) -> (f64, f64, f64) {
-    let n = p.len().min(v.len());
-    let full = n - n % 8;
-    let mut acc = Lanes::new();
-    match out {
-        Some(out) => {
-            let out = &mut out[..n];
-            for ((pc, vc), oc) in p[..full]
-                .chunks_exact(8)
-                .zip(v[..full].chunks_exact(8))
-                .zip(out[..full].chunks_exact_mut(8))
-            {
-                let pc: &[f64; 8] = pc.try_into().expect("chunk of 8");
-                let vc: &[f64; 8] = vc.try_into().expect("chunk of 8");
-                let oc: &mut [f64; 8] = oc.try_into().expect("chunk of 8");
-                let mut c = [0.0; 8];
-                for l in 0..8 {
-                    c[l] = pc[l] * vc[l];
-                }
-                *oc = c;
-                acc.add8(&c);
-            }
-            for i in full..n {
-                let c = p[i] * v[i];
-                out[i] = c;
-                acc.add_tail(c);
-            }
-        }
-        None => {
-            for (pc, vc) in p[..full].chunks_exact(8).zip(v[..full].chunks_exact(8)) {
-                let pc: &[f64; 8] = pc.try_into().expect("chunk of 8");
-                let vc: &[f64; 8] = vc.try_into().expect("chunk of 8");
-                let mut c = [0.0; 8];
-                for l in 0..8 {
-                    c[l] = pc[l] * vc[l];
-                }
-                acc.add8(&c);
-            }
-            for i in full..n {
-                acc.add_tail(p[i] * v[i]);
-            }
-        }
-    }
-    acc.finish()
-}
-
-/// sum_j w_j p_j over 8 lanes (lane l takes j = 8k + l) and a scalar tail, in a fixed order.
-#[inline(always)]
-fn lane_dot(w: &[f64], p: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 8];
-    let mut wc = w.chunks_exact(8);
-    let mut pc = p.chunks_exact(8);
-    for (wv, pv) in (&mut wc).zip(&mut pc) {
-        let wv: &[f64; 8] = wv.try_into().expect("chunk of 8");
-        let pv: &[f64; 8] = pv.try_into().expect("chunk of 8");
-        for l in 0..8 {
-            acc[l] += wv[l] * pv[l];
-        }
-    }
-    let mut tail = 0.0;
-    for (wj, pj) in wc.remainder().iter().zip(pc.remainder()) {
-        tail += wj * pj;
-    }
-    add8(acc) + tail
-}
-
-/// (sum p, sum p^2, max |p|) over 8 fixed lanes and a scalar tail.
-#[inline(always)]
-fn lane_moments(p: &[f64]) -> (f64, f64, f64) {
-    let mut acc = Lanes::new();
-    let mut c = p.chunks_exact(8);
-    for v in &mut c {
-        acc.add8(v.try_into().expect("chunk of 8"));
-    }
-    for &v in c.remainder() {
-        acc.add_tail(v);
-    }
-    acc.finish()
 }
 
 #[cfg(test)]
@@ -571,10 +589,13 @@ mod tests {
     /// plain loops, their monomials summed naively.
     #[test]
     fn block_sums_match_a_plain_reimplementation() {
-        for (arch, sb, d) in [
-            (Arch::Erf, 1.0, 1),
-            (Arch::Relu, 0.0, 1),
-            (Arch::Gauss, 0.7, 2),
+        // Width 13: the block is one partial chunk; width 70: several chunks of 8 nets.
+        for (arch, sb, d, width) in [
+            (Arch::Erf, 1.0, 1, 13),
+            (Arch::Relu, 0.0, 1, 13),
+            (Arch::Gauss, 0.7, 2, 13),
+            (Arch::Erf, 0.4, 2, 70),
+            (Arch::Relu, 0.0, 1, 70),
         ] {
             let net = Network::new(arch, 1.2, sb, d).unwrap();
             let xs = InputSet::new(
@@ -587,7 +608,6 @@ mod tests {
                     .collect(),
             )
             .unwrap();
-            let width = 13;
             let settings = Settings::new(net, xs.clone(), width, &[2, 4, 6]).unwrap();
             let plan = crate::plan::Plan::with_block_size(settings, 2 * 37, 2, 9, 37).unwrap();
             let ctx = Context::new(&plan);
@@ -595,33 +615,53 @@ mod tests {
             let block = plan.block(1).unwrap();
             ws.run(&ctx, plan.seed, block);
 
+            // Parameters are drawn per chunk of nets: b1 (if sigma_b > 0) over the chunk's
+            // nets, then tile by tile of hidden units: W0 (component, unit, net), b0 (unit, net;
+            // if sigma_b > 0), W1 (unit, net).
             let mut rng = NormalStream::new(plan.seed, 1);
             let mut outs = vec![];
-            for _ in 0..block.nets {
-                let g = |r: &mut NormalStream| r.next();
-                let b1 = if sb > 0.0 { sb * g(&mut rng) } else { 0.0 };
-                let w0: Vec<f64> = (0..width * d).map(|_| g(&mut rng)).collect();
-                let b0: Vec<f64> = if sb > 0.0 {
-                    (0..width).map(|_| g(&mut rng)).collect()
-                } else {
-                    vec![0.0; width]
-                };
-                let w1: Vec<f64> = (0..width).map(|_| g(&mut rng)).collect();
-                let f: Vec<f64> = (0..xs.len())
-                    .map(|a| {
-                        let x = xs.point(a);
-                        b1 + (0..width)
-                            .map(|j| {
-                                let z = sb * b0[j]
-                                    + (0..d)
-                                        .map(|k| net.w0_scale() * w0[k * width + j] * x[k])
-                                        .sum::<f64>();
-                                net.w1_scale(width) * w1[j] * net.phi(z, x)
-                            })
-                            .sum::<f64>()
-                    })
-                    .collect();
-                outs.push(f);
+            let nb = usize::from(sb > 0.0);
+            for start in (0..block.nets).step_by(ctx.chunk) {
+                let c = ctx.chunk.min(block.nets - start);
+                let mut row = |len: usize| (0..len).map(|_| rng.next()).collect::<Vec<f64>>();
+                let b1 = if sb > 0.0 { row(c) } else { vec![0.0; c] };
+                // (w0[k][j][i], b0[j][i], w1[j][i]) over the whole width.
+                let mut w0 = vec![vec![vec![0.0; c]; width]; d];
+                let mut b0 = vec![vec![0.0; c]; width];
+                let mut w1 = vec![vec![0.0; c]; width];
+                for j0 in (0..width).step_by(ctx.tile) {
+                    let t = ctx.tile.min(width - j0);
+                    let p = row((d + nb + 1) * t * c);
+                    for jj in 0..t {
+                        for i in 0..c {
+                            for k in 0..d {
+                                w0[k][j0 + jj][i] = p[(k * t + jj) * c + i];
+                            }
+                            if sb > 0.0 {
+                                b0[j0 + jj][i] = p[(d * t + jj) * c + i];
+                            }
+                            w1[j0 + jj][i] = p[((d + nb) * t + jj) * c + i];
+                        }
+                    }
+                }
+                for i in 0..c {
+                    let f: Vec<f64> = (0..xs.len())
+                        .map(|a| {
+                            let x = xs.point(a);
+                            sb * b1[i]
+                                + (0..width)
+                                    .map(|j| {
+                                        let z = sb * b0[j][i]
+                                            + (0..d)
+                                                .map(|k| net.w0_scale() * w0[k][j][i] * x[k])
+                                                .sum::<f64>();
+                                        net.w1_scale(width) * w1[j][i] * net.phi(z, x)
+                                    })
+                                    .sum::<f64>()
+                        })
+                        .collect();
+                    outs.push(f);
+                }
             }
             let mut slot = 0;
             for n in [2, 4, 6] {

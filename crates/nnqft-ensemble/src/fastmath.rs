@@ -1,7 +1,9 @@
 //! Branch-free, vectorizable erf and exp for the sampler's inner loops.
 //!
 //! Both are plain f64 arithmetic (no table gathers, no calls), so loops over arrays of
-//! pre-activations vectorize. They never use fused multiply-adds, so the SIMD and scalar
+//! pre-activations vectorize. Their polynomials use fused multiply-adds written out
+//! (`f64::mul_add`, one rounding), which every code path computes exactly: in hardware where
+//! the caller enables FMA, else by a correctly rounded software fma. So the SIMD and scalar
 //! paths give the same bits. The erf coefficients are Chebyshev interpolants computed once,
 //! deterministically, with the pure-Rust `libm` crate.
 //!
@@ -97,44 +99,51 @@ pub fn erf_coeffs() -> &'static ErfCoeffs {
 fn horner<const K: usize>(c: &[f64; K], w: f64) -> f64 {
     let mut p = c[K - 1];
     for k in (0..K - 1).rev() {
-        p = p * w + c[k];
+        p = p.mul_add(w, c[k]);
     }
     p
+}
+
+/// 1.5 * 2^52: adding it rounds to an integer held in the low bits of the sum.
+const EXP_SHIFT: f64 = 6_755_399_441_055_744.0;
+const EXP_LOG2E: f64 = std::f64::consts::LOG2_E;
+/// ln 2 split into a head with 32 significant bits (so k * LN2_HI is exact) and a tail.
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+/// 1/k!, k = 0..=13.
+const EXP_TAYLOR: [f64; 14] = [
+    1.0,
+    1.0,
+    1.0 / 2.0,
+    1.0 / 6.0,
+    1.0 / 24.0,
+    1.0 / 120.0,
+    1.0 / 720.0,
+    1.0 / 5040.0,
+    1.0 / 40320.0,
+    1.0 / 362880.0,
+    1.0 / 3628800.0,
+    1.0 / 39916800.0,
+    1.0 / 479001600.0,
+    1.0 / 6227020800.0,
+];
+
+/// 2^k assembled from its bits, k the integer held in t = x log2(e) + EXP_SHIFT.
+#[inline(always)]
+fn exp_scale(t: f64) -> f64 {
+    let ki = (t.to_bits() as i64).wrapping_sub(EXP_SHIFT.to_bits() as i64);
+    f64::from_bits(((ki + 1023) as u64) << 52)
 }
 
 /// exp(x) for x in [-700, 700] (clamped outside): x = k ln 2 + r, |r| <= ln2/2, a degree-13
 /// Taylor polynomial for e^r, and 2^k assembled from its bits.
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
-    const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52: rounds to an integer in the low bits
-    const LOG2E: f64 = std::f64::consts::LOG2_E;
-    // ln 2 split into a head with 32 significant bits (so k * LN2_HI is exact) and a tail.
-    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
-    const C: [f64; 14] = [
-        1.0,
-        1.0,
-        1.0 / 2.0,
-        1.0 / 6.0,
-        1.0 / 24.0,
-        1.0 / 120.0,
-        1.0 / 720.0,
-        1.0 / 5040.0,
-        1.0 / 40320.0,
-        1.0 / 362880.0,
-        1.0 / 3628800.0,
-        1.0 / 39916800.0,
-        1.0 / 479001600.0,
-        1.0 / 6227020800.0,
-    ];
     let x = x.clamp(-700.0, 700.0);
-    let t = x * LOG2E + SHIFT;
-    let k = t - SHIFT;
+    let t = x * EXP_LOG2E + EXP_SHIFT;
+    let k = t - EXP_SHIFT;
     let r = (x - k * LN2_HI) - k * LN2_LO;
-    let p = horner(&C, r);
-    let ki = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
-    let scale = f64::from_bits(((ki + 1023) as u64) << 52);
-    p * scale
+    horner(&EXP_TAYLOR, r) * exp_scale(t)
 }
 
 /// The central piece x P(x^2) (meaningful for |x| <= SPLIT; finite everywhere).
@@ -161,41 +170,101 @@ pub fn erf(x: f64, c: &ErfCoeffs) -> f64 {
     if x.abs() <= SPLIT { small } else { large }
 }
 
-/// z <- erf(z) elementwise, bit-identical to [`erf`]: groups of 8 get the central piece, and
-/// the outer piece only if one of the 8 lies beyond SPLIT (rare for unit-scale arguments). A
-/// ragged tail is padded with zeros to a group of 8.
+/// Arguments per group of the slice functions: 4 vectors of 8, whose independent Horner
+/// chains are interleaved (the chains are latency-bound one at a time).
+const GROUP: usize = 32;
+
+/// z <- erf(z) elementwise, bit-identical to [`erf`]: groups of 32 get the central piece, and
+/// each 8 of them the outer piece only if one of the 8 lies beyond SPLIT (rare for unit-scale
+/// arguments). A ragged tail is padded with zeros to a group.
 #[inline(always)]
 pub fn erf_slice(z: &mut [f64], c: &ErfCoeffs) {
-    let mut chunks = z.chunks_exact_mut(8);
+    let mut chunks = z.chunks_exact_mut(GROUP);
     for ch in &mut chunks {
-        let ch: &mut [f64; 8] = ch.try_into().expect("chunk of 8");
-        *ch = erf8(ch, c);
+        erf32(ch.try_into().expect("chunk of GROUP"), c);
     }
     let rest = chunks.into_remainder();
     if !rest.is_empty() {
-        let mut pad = [0.0; 8];
+        let mut pad = [0.0; GROUP];
         pad[..rest.len()].copy_from_slice(rest);
-        let out = erf8(&pad, c);
-        rest.copy_from_slice(&out[..rest.len()]);
+        erf32(&mut pad, c);
+        rest.copy_from_slice(&pad[..rest.len()]);
     }
 }
 
-/// erf of 8 arguments: the central piece, and the outer piece only if one of them needs it.
+/// z <- exp(z) elementwise, bit-identical to [`exp`], in interleaved groups of 32.
 #[inline(always)]
-fn erf8(x: &[f64; 8], c: &ErfCoeffs) -> [f64; 8] {
-    let mut out = [0.0; 8];
-    let mut outer = false;
-    for l in 0..8 {
-        out[l] = erf_central(x[l], c);
-        outer |= x[l].abs() > SPLIT;
+pub fn exp_slice(z: &mut [f64]) {
+    let mut chunks = z.chunks_exact_mut(GROUP);
+    for ch in &mut chunks {
+        exp32(ch.try_into().expect("chunk of GROUP"));
     }
-    if outer {
-        for l in 0..8 {
-            let v = erf_outer(x[l], c);
-            out[l] = if x[l].abs() <= SPLIT { out[l] } else { v };
+    let rest = chunks.into_remainder();
+    if !rest.is_empty() {
+        let mut pad = [0.0; GROUP];
+        pad[..rest.len()].copy_from_slice(rest);
+        exp32(&mut pad);
+        rest.copy_from_slice(&pad[..rest.len()]);
+    }
+}
+
+/// [`horner`] on 32 arguments at once, coefficient-major so the 4 vector chains interleave.
+#[inline(always)]
+fn horner32<const K: usize>(c: &[f64; K], w: &[f64; GROUP]) -> [f64; GROUP] {
+    let mut p = [c[K - 1]; GROUP];
+    for k in (0..K - 1).rev() {
+        for l in 0..GROUP {
+            p[l] = p[l].mul_add(w[l], c[k]);
         }
     }
-    out
+    p
+}
+
+/// erf of 32 arguments in place: the central piece, and for each 8 the outer piece only if one
+/// of them needs it. The same operations as [`erf`], so the same bits.
+#[inline(always)]
+fn erf32(x: &mut [f64; GROUP], c: &ErfCoeffs) {
+    let mut xs = [0.0; GROUP];
+    let mut w = [0.0; GROUP];
+    for l in 0..GROUP {
+        xs[l] = x[l].clamp(-SPLIT, SPLIT);
+        w[l] = xs[l] * xs[l] * (2.0 / (SPLIT * SPLIT)) - 1.0;
+    }
+    let p = horner32(&c.small, &w);
+    let mut out = [0.0; GROUP];
+    for l in 0..GROUP {
+        out[l] = xs[l] * p[l];
+    }
+    for g in 0..GROUP / 8 {
+        let mut outer = false;
+        for l in 8 * g..8 * g + 8 {
+            outer |= x[l].abs() > SPLIT;
+        }
+        if outer {
+            for l in 8 * g..8 * g + 8 {
+                let v = erf_outer(x[l], c);
+                out[l] = if x[l].abs() <= SPLIT { out[l] } else { v };
+            }
+        }
+    }
+    *x = out;
+}
+
+/// exp of 32 arguments in place, the operations of [`exp`] with the Horner chains interleaved.
+#[inline(always)]
+fn exp32(x: &mut [f64; GROUP]) {
+    let mut r = [0.0; GROUP];
+    let mut t = [0.0; GROUP];
+    for l in 0..GROUP {
+        let xc = x[l].clamp(-700.0, 700.0);
+        t[l] = xc * EXP_LOG2E + EXP_SHIFT;
+        let k = t[l] - EXP_SHIFT;
+        r[l] = (xc - k * LN2_HI) - k * LN2_LO;
+    }
+    let p = horner32(&EXP_TAYLOR, &r);
+    for l in 0..GROUP {
+        x[l] = p[l] * exp_scale(t[l]);
+    }
 }
 
 #[cfg(test)]
@@ -255,6 +324,18 @@ mod tests {
         erf_slice(&mut ys, c);
         for (x, y) in xs.iter().zip(&ys) {
             assert_eq!(y.to_bits(), erf(*x, c).to_bits(), "{x}");
+        }
+    }
+
+    #[test]
+    fn exp_slice_is_exp_elementwise() {
+        let xs: Vec<f64> = (0..10_007)
+            .map(|i| 1500.0 * ((i as f64 * 0.618_033_988_75).fract() - 0.5))
+            .collect();
+        let mut ys = xs.clone();
+        exp_slice(&mut ys);
+        for (x, y) in xs.iter().zip(&ys) {
+            assert_eq!(y.to_bits(), exp(*x).to_bits(), "{x}");
         }
     }
 

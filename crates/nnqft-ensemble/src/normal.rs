@@ -4,8 +4,10 @@
 //! Reproducibility: the 8 lane states are drawn from the block's own stream
 //! ([`crate::rng::block_rng`]), and normals are produced in buffers of [`BUF`] in a fixed
 //! order, so the sequence depends on (seed, block) alone, never on how it is consumed. The
-//! transform is plain IEEE f64 arithmetic (+, -, *, /, sqrt; no fused multiply-adds, no libm
-//! calls), so the AVX-512, AVX2 and portable paths give identical bits.
+//! transform is plain IEEE f64 arithmetic (+, -, *, /, sqrt and fused multiply-adds written
+//! out as `f64::mul_add`, which is exact on every path: hardware FMA where enabled, a correctly
+//! rounded software fma otherwise; no other libm calls), so the AVX-512, AVX2 and portable
+//! paths give identical bits.
 //!
 //! Distribution: words w1, w2 give u1 = 1 - k1 2^-52 in (0, 1] and u2 = k2 2^-52 in [0, 1)
 //! (k = the top 52 bits of w), and (R cos theta, R sin theta) with R = sqrt(-2 ln u1),
@@ -107,7 +109,7 @@ pub fn ln_unit(u: f64) -> f64 {
     ];
     let mut p = A[10];
     for k in (0..10).rev() {
-        p = p * s2 + A[k];
+        p = p.mul_add(s2, A[k]);
     }
     let lnm = 2.0 * s + s * (s2 * p);
     // e ln2 + ln m, the exact head first.
@@ -144,11 +146,11 @@ pub fn sincos_small(x: f64) -> (f64, f64) {
     let x2 = x * x;
     let mut ps = S[8];
     for k in (0..8).rev() {
-        ps = ps * x2 + S[k];
+        ps = ps.mul_add(x2, S[k]);
     }
     let mut pc = C[9];
     for k in (0..9).rev() {
-        pc = pc * x2 + C[k];
+        pc = pc.mul_add(x2, C[k]);
     }
     (x * ps, pc)
 }
@@ -189,7 +191,8 @@ impl NormalStream {
         }
     }
 
-    /// The next standard normal.
+    /// The next standard normal (the sampler takes whole rows with [`NormalStream::fill`]).
+    #[cfg(test)]
     #[inline(always)]
     pub fn next(&mut self) -> f64 {
         if self.pos == BUF {
@@ -200,11 +203,18 @@ impl NormalStream {
         v
     }
 
-    /// Fill `out` with the next `out.len()` normals of the stream.
+    /// Fill `out` with the next `out.len()` normals of the stream. Whole buffers are
+    /// generated straight into `out` (the same numbers, without a copy).
     #[inline(always)]
     pub fn fill(&mut self, mut out: &mut [f64]) {
         while !out.is_empty() {
             if self.pos == BUF {
+                if out.len() >= BUF {
+                    let (head, rest) = out.split_at_mut(BUF);
+                    generate(&mut self.lanes, head.try_into().expect("BUF"));
+                    out = rest;
+                    continue;
+                }
                 self.refill();
             }
             let k = out.len().min(BUF - self.pos);
@@ -214,55 +224,62 @@ impl NormalStream {
         }
     }
 
-    /// Generate the next BUF normals: step j writes lane l's pair to 16 j + l and 16 j + 8 + l.
     fn refill(&mut self) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU supports AVX-512F (checked just above).
-                unsafe { self.refill_avx512() };
-                return;
-            }
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU supports AVX2 (checked just above).
-                unsafe { self.refill_avx2() };
-                return;
-            }
-        }
-        self.refill_generic();
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn refill_avx512(&mut self) {
-        self.refill_generic();
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn refill_avx2(&mut self) {
-        self.refill_generic();
-    }
-
-    #[inline(always)]
-    fn refill_generic(&mut self) {
-        for chunk in self.buf.chunks_exact_mut(16) {
-            let w1 = self.lanes.next();
-            let w2 = self.lanes.next();
-            let (lo, hi) = chunk.split_at_mut(8);
-            for l in 0..8 {
-                let (a, b) = box_muller(w1[l], w2[l]);
-                lo[l] = a;
-                hi[l] = b;
-            }
-        }
+        generate(&mut self.lanes, &mut self.buf);
         self.pos = 0;
     }
 
     /// The same stream computed by the portable path only (for the bit-identity test).
     #[cfg(test)]
     fn refill_portable(&mut self) {
-        self.refill_generic();
+        generate_generic(&mut self.lanes, &mut self.buf);
+        self.pos = 0;
+    }
+}
+
+/// The next BUF normals of `lanes`: step j writes lane l's pair to 16 j + l and 16 j + 8 + l.
+fn generate(lanes: &mut Lanes8, out: &mut [f64; BUF]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("fma") {
+            if std::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU supports AVX-512F and FMA (checked just above).
+                unsafe { generate_avx512(lanes, out) };
+                return;
+            }
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+                unsafe { generate_avx2(lanes, out) };
+                return;
+            }
+        }
+    }
+    generate_generic(lanes, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn generate_avx512(lanes: &mut Lanes8, out: &mut [f64; BUF]) {
+    generate_generic(lanes, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn generate_avx2(lanes: &mut Lanes8, out: &mut [f64; BUF]) {
+    generate_generic(lanes, out);
+}
+
+#[inline(always)]
+fn generate_generic(lanes: &mut Lanes8, out: &mut [f64; BUF]) {
+    for chunk in out.chunks_exact_mut(16) {
+        let w1 = lanes.next();
+        let w2 = lanes.next();
+        let (lo, hi) = chunk.split_at_mut(8);
+        for l in 0..8 {
+            let (a, b) = box_muller(w1[l], w2[l]);
+            lo[l] = a;
+            hi[l] = b;
+        }
     }
 }
 
@@ -334,9 +351,18 @@ mod tests {
             ys.extend_from_slice(&b.buf[..]);
         }
         let zs: Vec<f64> = (0..3000).map(|_| c.next()).collect();
+        // Fills of mixed sizes: a partial buffer, then more than a whole one, then the rest.
+        let mut d = NormalStream::new(7, 11);
+        let mut ws = vec![0.0; 3000];
+        let (w0, rest) = ws.split_at_mut(100);
+        let (w1, w2) = rest.split_at_mut(2500);
+        d.fill(w0);
+        d.fill(w1);
+        d.fill(w2);
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&xs), bits(&ys[..3000]));
         assert_eq!(bits(&xs), bits(&zs));
+        assert_eq!(bits(&xs), bits(&ws));
         assert_ne!(
             NormalStream::new(7, 12).next(),
             NormalStream::new(7, 11).next()
