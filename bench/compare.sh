@@ -5,15 +5,15 @@
 # ratio to its floor (drawing the normals and evaluating the activations alone, for the same
 # nets), and the peak memory of a 10^7-net run.
 #
-#   bench/compare.sh            # REPS=3; needs python3 with numpy and scipy
-#   REPS=5 bench/compare.sh
+#   bench/compare.sh            # REPS=5; needs python3 with numpy and scipy
+#   REPS=7 bench/compare.sh
 #   SKIP_BUILD=1 CARGO_TARGET_DIR=... bench/compare.sh   # reuse built binaries
 #
 # nnqft uses all cores (rayon); the numpy baseline is single-process as written. Times are
 # wall-clock: on a machine shared with other jobs they are noisy, so compare in one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPS=${REPS:-3}
+REPS=${REPS:-5}
 BASELINE=${BASELINE:-../shared/baseline/sample_npt.py}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 if [ -z "${SKIP_BUILD:-}" ]; then   # SKIP_BUILD=1: use the binaries already built
@@ -66,14 +66,18 @@ for line in open(sys.argv[1]):
     arch, width, who, r = line.split("\t")
     rates[(arch, int(width), who)].append(float(r))
 med = {k: statistics.median(v) for k, v in rates.items()}
-print(f"{'arch':6} {'width':>5} {'numpy nets/s':>13} {'nnqft nets/s':>13} {'ratio':>7} {'floor nets/s':>13} {'floor/nnqft':>11} {'cpu ratio':>10}")
+best = {k: max(v) for k, v in rates.items()}
+print(f"{'arch':6} {'width':>5} {'numpy nets/s':>13} {'nnqft nets/s':>13} {'ratio':>7} {'vs best':>8} {'floor nets/s':>13} {'floor/nnqft':>11} {'cpu ratio':>10}")
 for arch in ["erf", "relu", "gauss"]:
     for width in [10, 100, 1000]:
         p, r, f, pc, rc = (med[(arch, width, w)] for w in ("numpy", "nnqft", "floor", "numpy-cpu", "nnqft-cpu"))
-        print(f"{arch:6} {width:>5} {p:>13.4g} {r:>13.4g} {r / p:>7.1f} {f:>13.4g} {f / r:>11.2f} {rc / pc:>10.1f}")
-print("(medians; ratio = nnqft / numpy wall-clock nets per second; floor/nnqft = the full")
-print(" sampler's time over the floor's; cpu ratio = nets per CPU-second, nnqft / numpy, which")
-print(" does not depend on how much of the machine other jobs take)")
+        pb = best[(arch, width, "numpy")]
+        print(f"{arch:6} {width:>5} {p:>13.4g} {r:>13.4g} {r / p:>7.1f} {r / pb:>8.1f} {f:>13.4g} {f / r:>11.2f} {rc / pc:>10.1f}")
+print("(medians; ratio = nnqft / numpy wall-clock nets per second; vs best = the same against")
+print(" numpy's fastest repetition (its times vary up to 2x on this machine with the kernel's")
+print(" page-fault work for its large temporaries); floor/nnqft = the full sampler's time over")
+print(" the floor's; cpu ratio = nets per CPU-second, nnqft / numpy, which does not depend on")
+print(" how much of the machine other jobs take)")
 PY
 
 echo

@@ -7,7 +7,7 @@
 //! paths give the same bits. The erf coefficients are Chebyshev interpolants computed once,
 //! deterministically, with the pure-Rust `libm` crate.
 //!
-//! erf has two pieces: x P(x^2), one polynomial of degree 25 in x^2, on |x| <= [`SPLIT`]
+//! erf has two pieces: x P(x^2), one polynomial of degree 22 in x^2, on |x| <= [`SPLIT`]
 //! (no exp, no division: the common case), and 1 - t exp(-x^2 + H(t)), t = 2/(2+|x|), beyond.
 //! [`erf_slice`] evaluates the second piece only for groups of 8 arguments that need it.
 //!
@@ -20,7 +20,7 @@
 use std::sync::OnceLock;
 
 /// Degree + 1 of the central polynomial erf(x)/x in s = x^2, on |x| <= [`SPLIT`].
-const NS: usize = 26;
+const NS: usize = 23;
 /// Degree + 1 of the large-|x| polynomial h(t), on [`LARGE_LO`] <= |x| <= [`AMAX`].
 const NL: usize = 17;
 /// Boundary between the two representations.

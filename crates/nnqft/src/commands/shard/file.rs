@@ -2,7 +2,7 @@
 //! shard split) and the exact accumulators of those blocks as checksummed base64 bytes.
 //!
 //! ```json
-//! {"format": "nnqft-shard", "version": 1, "nnqft": "0.1.0",
+//! {"format": "nnqft-shard", "version": 1, "nnqft": "0.2.0",
 //!  "shards": {"of": 4, "held": [2]}, "plan": {...}, "block_count": 40,
 //!  "blocks": [[20, 30]], "nets_held": 10240, "payload_bytes": 412345,
 //!  "fnv1a64": "…", "accumulators": "base64…"}
