@@ -687,20 +687,44 @@ mod tests {
     /// The vectorized (dispatched) path and the portable path give the same bits.
     #[test]
     fn code_paths_agree_bit_for_bit() {
-        for arch in Arch::ALL {
+        // Width 10: one tile of a 64-net chunk; 37: two tiles; 300: chunks of 8, many tiles.
+        for (arch, width) in Arch::ALL
+            .into_iter()
+            .flat_map(|a| [(a, 10), (a, 37), (a, 300)])
+        {
             let net = Network::paper(arch);
             let xs = InputSet::paper(arch, 1).unwrap();
-            let settings = Settings::new(net, xs, 37, &[2, 4, 6]).unwrap();
+            let settings = Settings::new(net, xs, width, &[2, 4, 6]).unwrap();
             let plan = crate::plan::Plan::with_block_size(settings, 100, 1, 3, 100).unwrap();
             let ctx = Context::new(&plan);
             let block = plan.block(0).unwrap();
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             let mut a = Workspace::new(&ctx);
             a.run(&ctx, plan.seed, block);
+            let mut others = vec![];
             let mut b = Workspace::new(&ctx);
             b.run_portable(&ctx, plan.seed, block);
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&a.out.sum), bits(&b.out.sum), "{arch}");
-            assert_eq!(bits(&a.out.sumsq), bits(&b.out.sumsq), "{arch}");
+            others.push(("portable", b));
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                let mut c = Workspace::new(&ctx);
+                // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+                unsafe { c.run_avx2(&ctx, plan.seed, block) };
+                others.push(("avx2", c));
+            }
+            for (path, b) in &others {
+                assert_eq!(bits(&a.out.sum), bits(&b.out.sum), "{arch} {width} {path}");
+                assert_eq!(
+                    bits(&a.out.sumsq),
+                    bits(&b.out.sumsq),
+                    "{arch} {width} {path}"
+                );
+                assert_eq!(
+                    bits(&a.out.max_abs),
+                    bits(&b.out.max_abs),
+                    "{arch} {width} {path}"
+                );
+            }
         }
     }
 }

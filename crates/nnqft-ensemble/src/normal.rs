@@ -360,6 +360,15 @@ mod tests {
         assert_eq!(bits(&xs), bits(&ys[..3000]));
         assert_eq!(bits(&xs), bits(&zs));
         assert_eq!(bits(&xs), bits(&ws));
+        // The AVX2 path too, where the CPU has it.
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            let mut lanes = Lanes8::new(7, 11);
+            let mut buf = [0.0; BUF];
+            // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+            unsafe { generate_avx2(&mut lanes, &mut buf) };
+            assert_eq!(bits(&buf), bits(&xs[..BUF]));
+        }
         assert_ne!(
             NormalStream::new(7, 12).next(),
             NormalStream::new(7, 11).next()
