@@ -4,6 +4,7 @@
 //! partial accumulators were grouped and merged.
 
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 /// The exact sum of the f64 values added so far.
 ///
@@ -12,7 +13,8 @@ use serde::{Deserialize, Serialize};
 /// [`ExactSum::value`] returns +inf, -inf or NaN exactly as IEEE addition would in any order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExactSum {
-    partials: Vec<f64>,
+    /// Held inline up to 4 (the usual count), so adding touches no other memory.
+    partials: SmallVec<[f64; 4]>,
     #[serde(default, skip_serializing_if = "is_false")]
     pos_inf: bool,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -45,12 +47,14 @@ impl ExactSum {
         }
         let mut x = value;
         let mut i = 0;
+        // Branch-free in the data (the order of magnitudes and whether a rounding error is zero
+        // are unpredictable): every error term is written, and kept by advancing i only when
+        // it is non-zero.
         for k in 0..self.partials.len() {
-            let mut y = self.partials[k];
-            if x.abs() < y.abs() {
-                std::mem::swap(&mut x, &mut y);
-            }
-            let hi = x + y;
+            let y = self.partials[k];
+            let swap = x.abs() < y.abs();
+            let (big, small) = if swap { (y, x) } else { (x, y) };
+            let hi = big + small;
             if !hi.is_finite() {
                 // The exact sum left the f64 range: it rounds to an infinity of that sign.
                 if hi > 0.0 {
@@ -60,11 +64,9 @@ impl ExactSum {
                 }
                 return;
             }
-            let lo = y - (hi - x);
-            if lo != 0.0 {
-                self.partials[i] = lo;
-                i += 1;
-            }
+            let lo = small - (hi - big);
+            self.partials[i] = lo;
+            i += usize::from(lo != 0.0);
             x = hi;
         }
         self.partials.truncate(i);

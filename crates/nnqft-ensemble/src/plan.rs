@@ -10,7 +10,7 @@ use std::ops::Range;
 pub const DEFAULT_BLOCK_SIZE: usize = 1024;
 
 /// Refuse runs whose accumulators (entries x experiments) exceed this count: each holds two
-/// exact sums and a maximum, roughly 100 bytes.
+/// exact sums and a maximum, roughly 120 bytes.
 pub const MAX_ACCUMULATORS: u64 = 2_000_000;
 
 /// The physics of a run: network family, inputs, width and the orders n to measure.
