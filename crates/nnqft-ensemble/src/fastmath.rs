@@ -146,12 +146,17 @@ pub fn exp(x: f64) -> f64 {
     horner(&EXP_TAYLOR, r) * exp_scale(t)
 }
 
-/// The central piece x P(x^2) (meaningful for |x| <= SPLIT; finite everywhere).
+/// The variable of the central polynomial, w = 2 x^2 / SPLIT^2 - 1: |x| <= SPLIT exactly when
+/// w <= 1 (up to the rounding of w), and the central piece is used then.
 #[inline(always)]
-fn erf_central(x: f64, c: &ErfCoeffs) -> f64 {
-    let xs = x.clamp(-SPLIT, SPLIT);
-    let w = xs * xs * (2.0 / (SPLIT * SPLIT)) - 1.0;
-    xs * horner(&c.small, w)
+fn central_w(x: f64) -> f64 {
+    x * x * (2.0 / (SPLIT * SPLIT)) - 1.0
+}
+
+/// The central piece x P(w) (meaningful for w <= 1; finite or infinite, never selected, beyond).
+#[inline(always)]
+fn erf_central(x: f64, w: f64, c: &ErfCoeffs) -> f64 {
+    x * horner(&c.small, w)
 }
 
 /// The outer piece +-(1 - t exp(-x^2 + H(t))), t = 2/(2+|x|) (meaningful for |x| >= 1/2).
@@ -163,54 +168,57 @@ fn erf_outer(x: f64, c: &ErfCoeffs) -> f64 {
     (1.0 - t * exp(horner(&c.large, wl) - al * al)).copysign(x)
 }
 
-/// erf(x), branch-free: the central piece for |x| <= SPLIT, else the outer piece.
+/// erf(x), branch-free: the central piece for |x| <= SPLIT (w <= 1), else the outer piece.
 #[inline(always)]
 pub fn erf(x: f64, c: &ErfCoeffs) -> f64 {
-    let (small, large) = (erf_central(x, c), erf_outer(x, c));
-    if x.abs() <= SPLIT { small } else { large }
+    let w = central_w(x);
+    let (small, large) = (erf_central(x, w, c), erf_outer(x, c));
+    if w <= 1.0 { small } else { large }
 }
 
-/// Arguments per group of the slice functions: 4 vectors of 8, whose independent Horner
-/// chains are interleaved (the chains are latency-bound one at a time).
-const GROUP: usize = 32;
+/// Arguments per group of the slice functions: 3 vectors of 8, whose independent Horner
+/// chains are interleaved (one chain alone is latency-bound; with three, the chains and the
+/// erf coefficients still fit the 32 vector registers).
+const GROUP: usize = 24;
 
-/// z <- erf(z) elementwise, bit-identical to [`erf`]: groups of 32 get the central piece, and
+/// z <- erf(z) elementwise, bit-identical to [`erf`]: groups of [`GROUP`] get the central piece, and
 /// each 8 of them the outer piece only if one of the 8 lies beyond SPLIT (rare for unit-scale
 /// arguments). A ragged tail is padded with zeros to a group.
 #[inline(always)]
 pub fn erf_slice(z: &mut [f64], c: &ErfCoeffs) {
     let mut chunks = z.chunks_exact_mut(GROUP);
     for ch in &mut chunks {
-        erf32(ch.try_into().expect("chunk of GROUP"), c);
+        erf_group(ch.try_into().expect("chunk of GROUP"), c);
     }
     let rest = chunks.into_remainder();
     if !rest.is_empty() {
         let mut pad = [0.0; GROUP];
         pad[..rest.len()].copy_from_slice(rest);
-        erf32(&mut pad, c);
+        erf_group(&mut pad, c);
         rest.copy_from_slice(&pad[..rest.len()]);
     }
 }
 
-/// z <- exp(z) elementwise, bit-identical to [`exp`], in interleaved groups of 32.
+/// z <- exp(z) elementwise, bit-identical to [`exp`], in interleaved groups of [`GROUP`].
 #[inline(always)]
 pub fn exp_slice(z: &mut [f64]) {
     let mut chunks = z.chunks_exact_mut(GROUP);
     for ch in &mut chunks {
-        exp32(ch.try_into().expect("chunk of GROUP"));
+        exp_group(ch.try_into().expect("chunk of GROUP"));
     }
     let rest = chunks.into_remainder();
     if !rest.is_empty() {
         let mut pad = [0.0; GROUP];
         pad[..rest.len()].copy_from_slice(rest);
-        exp32(&mut pad);
+        exp_group(&mut pad);
         rest.copy_from_slice(&pad[..rest.len()]);
     }
 }
 
-/// [`horner`] on 32 arguments at once, coefficient-major so the 4 vector chains interleave.
+/// [`horner`] on a group of arguments at once, coefficient-major so the vector chains
+/// interleave.
 #[inline(always)]
-fn horner32<const K: usize>(c: &[f64; K], w: &[f64; GROUP]) -> [f64; GROUP] {
+fn horner_group<const K: usize>(c: &[f64; K], w: &[f64; GROUP]) -> [f64; GROUP] {
     let mut p = [c[K - 1]; GROUP];
     for k in (0..K - 1).rev() {
         for l in 0..GROUP {
@@ -220,39 +228,37 @@ fn horner32<const K: usize>(c: &[f64; K], w: &[f64; GROUP]) -> [f64; GROUP] {
     p
 }
 
-/// erf of 32 arguments in place: the central piece, and for each 8 the outer piece only if one
-/// of them needs it. The same operations as [`erf`], so the same bits.
+/// erf of a group of arguments in place: the central piece, and for each 8 the outer piece
+/// only if one of them needs it. The same operations as [`erf`], so the same bits.
 #[inline(always)]
-fn erf32(x: &mut [f64; GROUP], c: &ErfCoeffs) {
-    let mut xs = [0.0; GROUP];
+fn erf_group(x: &mut [f64; GROUP], c: &ErfCoeffs) {
     let mut w = [0.0; GROUP];
     for l in 0..GROUP {
-        xs[l] = x[l].clamp(-SPLIT, SPLIT);
-        w[l] = xs[l] * xs[l] * (2.0 / (SPLIT * SPLIT)) - 1.0;
+        w[l] = central_w(x[l]);
     }
-    let p = horner32(&c.small, &w);
+    let p = horner_group(&c.small, &w);
     let mut out = [0.0; GROUP];
     for l in 0..GROUP {
-        out[l] = xs[l] * p[l];
+        out[l] = x[l] * p[l];
     }
     for g in 0..GROUP / 8 {
         let mut outer = false;
         for l in 8 * g..8 * g + 8 {
-            outer |= x[l].abs() > SPLIT;
+            outer |= !(w[l] <= 1.0);
         }
         if outer {
             for l in 8 * g..8 * g + 8 {
                 let v = erf_outer(x[l], c);
-                out[l] = if x[l].abs() <= SPLIT { out[l] } else { v };
+                out[l] = if w[l] <= 1.0 { out[l] } else { v };
             }
         }
     }
     *x = out;
 }
 
-/// exp of 32 arguments in place, the operations of [`exp`] with the Horner chains interleaved.
+/// exp of a group of arguments in place, the operations of [`exp`] with the Horner chains interleaved.
 #[inline(always)]
-fn exp32(x: &mut [f64; GROUP]) {
+fn exp_group(x: &mut [f64; GROUP]) {
     let mut r = [0.0; GROUP];
     let mut t = [0.0; GROUP];
     for l in 0..GROUP {
@@ -261,7 +267,7 @@ fn exp32(x: &mut [f64; GROUP]) {
         let k = t[l] - EXP_SHIFT;
         r[l] = (xc - k * LN2_HI) - k * LN2_LO;
     }
-    let p = horner32(&EXP_TAYLOR, &r);
+    let p = horner_group(&EXP_TAYLOR, &r);
     for l in 0..GROUP {
         x[l] = p[l] * exp_scale(t[l]);
     }
