@@ -244,7 +244,7 @@ fn erf_group(x: &mut [f64; GROUP], c: &ErfCoeffs) {
     for g in 0..GROUP / 8 {
         let mut outer = false;
         for l in 8 * g..8 * g + 8 {
-            outer |= !(w[l] <= 1.0);
+            outer |= w[l] > 1.0;
         }
         if outer {
             for l in 8 * g..8 * g + 8 {
