@@ -1,13 +1,7 @@
 //! End-to-end checks of the `nnqft` binary's shared behaviour: kernel output and bad input.
 
-use std::process::Command;
-
-fn nnqft(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_nnqft"))
-        .args(args)
-        .output()
-        .expect("run nnqft")
-}
+mod common;
+use common::nnqft;
 
 #[test]
 fn kernel_json_matches_the_closed_form() {

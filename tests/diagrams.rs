@@ -3,26 +3,11 @@
 //! lualatex compilation of the standalone document (skipped when lualatex is absent, except
 //! under CI, where that is a failure).
 
+mod common;
+use common::{json, nnqft, ok};
+
 use serde_json::Value;
 use std::process::Command;
-
-fn nnqft(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_nnqft"))
-        .args(args)
-        .output()
-        .expect("cannot run nnqft")
-}
-
-/// Stdout of a successful run.
-fn ok(args: &[&str]) -> String {
-    let out = nnqft(args);
-    assert!(
-        out.status.success(),
-        "nnqft {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Stderr of a failing run, which must be one line.
 fn fails(args: &[&str]) -> String {
@@ -33,10 +18,6 @@ fn fails(args: &[&str]) -> String {
     assert_eq!(err.trim_end().lines().count(), 1, "one-line error: {err}");
     assert!(err.starts_with("error: "), "{err}");
     err
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok(args)).expect("stdout is JSON alone")
 }
 
 /// (monomial, coefficient, members) of each class.

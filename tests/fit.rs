@@ -1,25 +1,8 @@
 //! End-to-end tests of `nnqft fit` (PHYSICS.md section 7, the paper's Table 5) against closed
 //! forms and sampling statistics.
 
-use serde_json::Value;
-use std::process::Command;
-
-fn nnqft(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_nnqft"))
-        .args(args)
-        .output()
-        .expect("run nnqft")
-}
-
-fn json(args: &[&str]) -> Value {
-    let out = nnqft(args);
-    assert!(
-        out.status.success(),
-        "nnqft {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
+mod common;
+use common::{json, nnqft};
 
 /// ReLU, sb = 0, d = 1, positive inputs, width N, cutoff L: DeltaG4 = kappa4 = 3.75 x1x2x3x4/N
 /// and T0 = 24 x1x2x3x4 L^5/80, so M1 is exact with lambda_0 = -3.75/(N 0.3 L^5).

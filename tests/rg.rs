@@ -1,25 +1,10 @@
 //! End-to-end tests of `nnqft rg` and `nnqft predict` (PHYSICS.md section 6) against closed
 //! forms and statistical agreement between sampled and exact sources.
 
+mod common;
+use common::{json, nnqft};
+
 use serde_json::Value;
-use std::process::Command;
-
-fn nnqft(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_nnqft"))
-        .args(args)
-        .output()
-        .expect("run nnqft")
-}
-
-fn json(args: &[&str]) -> Value {
-    let out = nnqft(args);
-    assert!(
-        out.status.success(),
-        "nnqft {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
 
 fn floats(v: &Value) -> Vec<f64> {
     v.as_array()

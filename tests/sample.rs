@@ -1,15 +1,11 @@
 //! End-to-end tests of `nnqft sample` and `nnqft experiment`: reproducibility across thread
 //! counts, the JSON schema, output files, and one-line refusals of bad input.
 
-use serde_json::Value;
-use std::process::{Command, Output};
+mod common;
+use common::nnqft;
 
-fn nnqft(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnqft"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use serde_json::Value;
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()

@@ -2,15 +2,11 @@
 //! byte-identical to the one-shot run for any number of shards, and every inconsistent set
 //! of shard files is refused with a one-line message (never a panic or a smaller ensemble).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::nnqft;
 
-fn nnqft(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nnqft"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
