@@ -3,7 +3,7 @@
 
 use crate::cli::arch_args::parse_arch;
 use crate::cli::{Global, output, progress};
-use crate::commands::rg::{Source, file_deviations};
+use crate::commands::rg::{Source, SourceHeader, file_deviations};
 use anyhow::{Context, Result, bail};
 use nnqft_core::{Arch, InputSet, Network};
 use nnqft_ensemble::{Plan, Settings};
@@ -120,12 +120,8 @@ fn union(a: &InputSet, b: &InputSet) -> Result<InputSet> {
 
 #[derive(Serialize)]
 struct FitOutput<'a> {
-    arch: &'static str,
-    sigma_w: f64,
-    sigma_b: f64,
-    d_in: usize,
-    width: usize,
-    source: String,
+    #[serde(flatten)]
+    header: SourceHeader,
     cutoff: serde_json::Value,
     train_inputs: &'a [Vec<f64>],
     test_inputs: &'a [Vec<f64>],
@@ -208,12 +204,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         }
     }
     let out = FitOutput {
-        arch: arch.name(),
-        sigma_w: net.sigma_w,
-        sigma_b: net.sigma_b,
-        d_in: net.d_in,
-        width: dev_train.width,
-        source: source.label(),
+        header: SourceHeader::new(&net, dev_train.width, &source),
         cutoff: match cutoff {
             Cutoff::Finite(l) => serde_json::json!(l),
             Cutoff::Infinite => serde_json::json!("inf"),

@@ -3,7 +3,9 @@
 //! (PHYSICS.md section 6).
 
 use crate::cli::{ArchArgs, Global, output};
-use crate::commands::rg::{Source, integrals_with_progress, load_deviations, rg_width};
+use crate::commands::rg::{
+    Source, SourceHeader, integrals_with_progress, load_deviations, rg_width,
+};
 use anyhow::{Result, bail};
 use nnqft_fit::{Prediction, predict6};
 use serde::Serialize;
@@ -25,12 +27,8 @@ pub struct Args {
 
 #[derive(Serialize)]
 struct PredictOutput<'a> {
-    arch: &'static str,
-    sigma_w: f64,
-    sigma_b: f64,
-    d_in: usize,
-    width: usize,
-    source: String,
+    #[serde(flatten)]
+    header: SourceHeader,
     inputs: &'a [Vec<f64>],
     #[serde(flatten)]
     prediction: &'a Prediction,
@@ -47,12 +45,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     let ints = integrals_with_progress(global, &net, &dev.inputs, &[args.cutoff], false)?;
     let p = predict6(&dev, &ints[0])?;
     let out = PredictOutput {
-        arch: net.arch.name(),
-        sigma_w: net.sigma_w,
-        sigma_b: net.sigma_b,
-        d_in: net.d_in,
-        width: dev.width,
-        source: source.label(),
+        header: SourceHeader::new(&net, dev.width, &source),
         inputs: dev.inputs.points(),
         prediction: &p,
     };

@@ -75,6 +75,31 @@ impl Source {
     }
 }
 
+/// The fields every coupling command's JSON starts with: the network, the width and where the
+/// correlators came from.
+#[derive(Serialize)]
+pub struct SourceHeader {
+    arch: &'static str,
+    sigma_w: f64,
+    sigma_b: f64,
+    d_in: usize,
+    width: usize,
+    source: String,
+}
+
+impl SourceHeader {
+    pub fn new(net: &Network, width: usize, source: &Source) -> Self {
+        SourceHeader {
+            arch: net.arch.name(),
+            sigma_w: net.sigma_w,
+            sigma_b: net.sigma_b,
+            d_in: net.d_in,
+            width,
+            source: source.label(),
+        }
+    }
+}
+
 /// Read a `Measurement` saved by `nnqft sample` (or `nnqft exact`).
 pub fn read_measurement(path: &Path) -> Result<Measurement> {
     let text =
@@ -190,12 +215,8 @@ pub fn integrals_with_progress(
 
 #[derive(Serialize)]
 struct RgOutput<'a> {
-    arch: &'static str,
-    sigma_w: f64,
-    sigma_b: f64,
-    d_in: usize,
-    width: usize,
-    source: String,
+    #[serde(flatten)]
+    header: SourceHeader,
     inputs: &'a [Vec<f64>],
     #[serde(flatten)]
     report: &'a RgReport,
@@ -220,12 +241,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         eprintln!("warning: {w}");
     }
     let out = RgOutput {
-        arch: net.arch.name(),
-        sigma_w: net.sigma_w,
-        sigma_b: net.sigma_b,
-        d_in: net.d_in,
-        width: dev.width,
-        source: source.label(),
+        header: SourceHeader::new(&net, dev.width, &source),
         inputs: dev.inputs.points(),
         report: &report,
     };
