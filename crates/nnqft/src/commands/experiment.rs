@@ -4,7 +4,7 @@
 use crate::cli::{ArchArgs, Global, output, progress};
 use crate::plot::{Figure, Series};
 use anyhow::{Context, Result, bail};
-use nnqft_ensemble::{PAPER_WIDTHS, SweepConfig, SweepEvent, SweepResult, run_sweep};
+use nnqft_ensemble::{PAPER_WIDTHS, SlopeFit, SweepConfig, SweepEvent, SweepResult, run_sweep};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -118,15 +118,7 @@ pub fn figures(r: &SweepResult) -> Vec<(String, Figure)> {
         .with(Series::line_points(&format!("signal m_{n}"), signal))
         .with(Series::line_points("background", background));
         if let Some(Some(fit)) = r.slopes.get(&key) {
-            let xs: Vec<f64> = fit.widths.iter().map(|&w| (w as f64).log10()).collect();
-            let (a, b) = (xs[0], xs[xs.len() - 1]);
-            fig = fig.with(Series::dashed(
-                &format!("fit: slope {:.2}", fit.slope),
-                vec![
-                    (a, fit.intercept + fit.slope * a),
-                    (b, fit.intercept + fit.slope * b),
-                ],
-            ));
+            fig = fig.with(fit_line(fit));
         }
         out.push((format!("m{n}.svg"), fig));
     }
@@ -155,15 +147,7 @@ pub fn figures(r: &SweepResult) -> Vec<(String, Figure)> {
         .with(Series::error_bars("mean |G6c|", pts, errs))
         .with(Series::line_points("mean standard error", noise));
         if let Some(fit) = &r.connected6_slope {
-            let xs: Vec<f64> = fit.widths.iter().map(|&w| (w as f64).log10()).collect();
-            let (a, b) = (xs[0], xs[xs.len() - 1]);
-            fig = fig.with(Series::dashed(
-                &format!("fit: slope {:.2}", fit.slope),
-                vec![
-                    (a, fit.intercept + fit.slope * a),
-                    (b, fit.intercept + fit.slope * b),
-                ],
-            ));
+            fig = fig.with(fit_line(fit));
         }
         out.push(("connected6.svg".to_string(), fig));
     }
@@ -218,4 +202,17 @@ fn print_summary(r: &SweepResult, dir: &Path) {
         );
     }
     println!("wrote {}", dir.join("experiment.json").display());
+}
+
+/// The fitted line log10 y = intercept + slope log10 N, dashed, over the widths it used.
+fn fit_line(fit: &SlopeFit) -> Series {
+    let x = |w: usize| (w as f64).log10();
+    let (a, b) = (x(fit.widths[0]), x(fit.widths[fit.widths.len() - 1]));
+    Series::dashed(
+        &format!("fit: slope {:.2}", fit.slope),
+        vec![
+            (a, fit.intercept + fit.slope * a),
+            (b, fit.intercept + fit.slope * b),
+        ],
+    )
 }
