@@ -174,8 +174,9 @@ fn prefix_program(m: usize, max_n: usize, offset: &[Option<usize>]) -> Vec<Node>
         });
         let leaves = depth + 1 == max_n;
         let leaf_slot = if leaves {
+            let first = leaf_offset + counter[max_n];
             counter[max_n] += m - input;
-            (leaf_offset + counter[max_n] - (m - input)) as u32
+            first as u32
         } else {
             NO_SLOT
         };
@@ -222,7 +223,7 @@ pub(crate) struct BlockSums {
 
 /// Scratch buffers of one worker thread.
 pub(crate) struct Workspace {
-    /// b1[i]: output bias of net i of the chunk (c nets).
+    /// b1[i]: output bias of net i of the chunk (c nets); all zero without biases.
     b1: Vec<f64>,
     /// The tile's parameters: W0[(k t + jj) c + i], then b0[jj c + i] (if sigma_b > 0), then
     /// W1[jj c + i], for unit j0 + jj of the tile and net i of the chunk.
@@ -357,11 +358,10 @@ impl Workspace {
         let (m, n) = (ctx.m, ctx.width);
         for start in (0..block.nets).step_by(ctx.chunk) {
             let c = ctx.chunk.min(block.nets - start);
+            // Without biases b1 keeps the zeros it was made with.
             if ctx.b_scale > 0.0 {
                 rng.fill(&mut self.b1[..c]);
                 self.b1[..c].iter_mut().for_each(|v| *v *= ctx.b_scale);
-            } else {
-                self.b1[..c].fill(0.0);
             }
             self.hidden[..m * c].fill(0.0);
             for j0 in (0..n).step_by(ctx.tile) {
