@@ -4,7 +4,7 @@
 //! under CI, where that is a failure).
 
 mod common;
-use common::{json, nnqft, ok};
+use common::{json, lualatex_available, nnqft, ok};
 
 use serde_json::Value;
 use std::process::Command;
@@ -239,13 +239,6 @@ fn snapshots_of_g4_and_g6() {
         let tex = ok(&[&args[..], &["--format", "latex"]].concat());
         insta::assert_snapshot!(format!("g{n}_order{k}_latex"), tex);
     }
-}
-
-fn lualatex_available() -> bool {
-    Command::new("lualatex")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 #[test]

@@ -3,6 +3,9 @@
 //! JSON files' to the printed precision, a few physics facts hold (ReLU RG slope -5 from
 //! I4 ~ L^5, the diagram coefficients -24 and -360), and a rerun replaces the report cleanly.
 
+mod common;
+use common::lualatex_available;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -80,13 +83,6 @@ fn links(md: &str) -> Vec<String> {
         rest = &rest[end..];
     }
     out
-}
-
-fn lualatex_available() -> bool {
-    Command::new("lualatex")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Helpers shared by the end-to-end tests: running the `nnqft` binary.
+//! Helpers shared by the end-to-end tests: running the `nnqft` binary, finding lualatex.
 #![allow(dead_code)] // each test file uses its own subset
 
 use serde_json::Value;
@@ -26,4 +26,12 @@ pub fn ok(args: &[&str]) -> String {
 /// The JSON on stdout of a run that must succeed.
 pub fn json(args: &[&str]) -> Value {
     serde_json::from_str(&ok(args)).expect("JSON on stdout")
+}
+
+/// Whether lualatex runs here (the LaTeX checks need it; under CI its absence is a failure).
+pub fn lualatex_available() -> bool {
+    Command::new("lualatex")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
