@@ -296,3 +296,13 @@ fn standalone_document_compiles_with_lualatex() {
         assert!(dir.path().join(format!("doc{i}.pdf")).exists());
     }
 }
+
+#[test]
+fn dot_output_has_one_graph_per_class() {
+    let out = ok(&[
+        "diagrams", "--points", "4", "--order", "1", "--format", "dot",
+    ]);
+    // Order 0 (three free pairings, one class) and order 1 (X and X with a loop): 3 classes.
+    assert_eq!(out.matches("graph {").count(), 3, "{out}");
+    assert!(out.contains("coefficient -24"), "{out}");
+}

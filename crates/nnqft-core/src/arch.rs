@@ -1,18 +1,26 @@
-//! The architectures (activation families) and a fully specified network: architecture,
-//! weight and bias scales, input dimension (PHYSICS.md section 1).
+//! The architectures: an activation function together with everything the rest of nnqft
+//! needs to know about it (PHYSICS.md sections 1, 2 and 8): its name, its value, where it is not
+//! smooth, how its one-neuron moments are integrated, which vectorized sampler kernel draws it,
+//! and the paper's defaults for it.
+//!
+//! Callers outside this crate never match on [`Arch`]: they ask it. Adding an activation is a
+//! variant and its arms in this file (plus, optionally, a closed-form kernel in `kernel.rs` and
+//! a vectorized sampler kernel in nnqft-ensemble).
 
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// The activation family of a single-hidden-layer network.
+/// The activation family of a network: a value with behaviour.
 ///
-/// Callers never match on this enum: everything architecture-specific (activation, kernel,
-/// defaults, paper settings) is a method here or in [`crate::kernel`], so a fourth
-/// architecture joins by adding a variant and its arms in this crate alone.
+/// Callers never match on this enum (it is `#[non_exhaustive]`): everything
+/// architecture-specific (activation, kernel, moment rule, sampler kernel, quadrature break
+/// points, defaults) is a method here or in [`crate::Network`], so a new activation joins by
+/// adding a variant and its arms in this crate alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Arch {
     /// phi(z) = erf(z).
     Erf,
@@ -23,7 +31,7 @@ pub enum Arch {
 }
 
 impl Arch {
-    /// Every architecture, in a fixed order.
+    /// Every architecture, in a fixed order (today the paper's three).
     pub const ALL: [Arch; 3] = [Arch::Erf, Arch::Relu, Arch::Gauss];
 
     /// Lower-case name, as on the command line and in JSON.
@@ -80,8 +88,75 @@ impl Arch {
 
     /// Whether phi has a kink (a discontinuous derivative) at z = 0: quadrature must split there.
     pub fn has_kink_at_zero(self) -> bool {
-        matches!(self, Arch::Relu)
+        matches!(self.moment_rule(), MomentRule::PiecewiseLinear { .. })
     }
+
+    /// How the one-neuron moments M_k = E[phi(z_1)..phi(z_k)] of this activation are integrated.
+    pub fn moment_rule(self) -> MomentRule {
+        match self {
+            Arch::Erf => MomentRule::Smooth,
+            Arch::Relu => MomentRule::PiecewiseLinear {
+                below: 0.0,
+                above: 1.0,
+            },
+            Arch::Gauss => MomentRule::LogNormal,
+        }
+    }
+
+    /// The vectorized sampler kernel that evaluates this activation.
+    pub fn sampler_kernel(self) -> SamplerKernel {
+        match self {
+            Arch::Erf => SamplerKernel::Erf,
+            Arch::Relu => SamplerKernel::Relu,
+            Arch::Gauss => SamplerKernel::Exp,
+        }
+    }
+
+    /// Whether the interaction propagator K_int(x, y) depends on x and y only through
+    /// abs(x - y) and decays as abs(y) grows (Gauss-net): then the vertex integrals converge
+    /// on R^d (an infinite cutoff), and their integrands peak where y meets an input.
+    pub fn translation_invariant_kernel(self) -> bool {
+        matches!(self, Arch::Gauss)
+    }
+
+    /// Whether phi(c z) = c phi(z) for every c > 0 (ReLU): then with sb = 0 the kernel is
+    /// homogeneous of degree one in each argument and the one-neuron moments of inputs on a
+    /// line through the origin have a closed form.
+    pub fn positively_homogeneous(self) -> bool {
+        matches!(self.moment_rule(), MomentRule::PiecewiseLinear { .. })
+    }
+}
+
+/// How an activation's one-neuron moments are integrated over the Gaussian (W0, b0).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum MomentRule {
+    /// phi = exp (with a per-input scale): the moments are log-normal, in closed form.
+    LogNormal,
+    /// phi(z) = `below` z for z < 0 and `above` z for z > 0: the integral along one latent
+    /// direction is done exactly piece by piece (incomplete normal moments), the rest by
+    /// adaptive quadrature split at the kinks.
+    PiecewiseLinear {
+        /// The slope for z < 0.
+        below: f64,
+        /// The slope for z > 0.
+        above: f64,
+    },
+    /// A smooth activation: tensor Gauss-Hermite quadrature in the latent space.
+    Smooth,
+}
+
+/// The vectorized kernel the sampler uses to evaluate an activation over a row of
+/// pre-activations (nnqft-ensemble keeps one implementation per variant).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SamplerKernel {
+    /// erf(z), by the piecewise polynomial and exponential forms of nnqft-ensemble.
+    Erf,
+    /// max(0, z).
+    Relu,
+    /// exp(z).
+    Exp,
 }
 
 impl fmt::Display for Arch {
@@ -100,82 +175,5 @@ impl FromStr for Arch {
             "gauss" | "gauss-net" => Ok(Arch::Gauss),
             other => Err(CoreError::UnknownArch(other.to_string())),
         }
-    }
-}
-
-/// A single-hidden-layer network family: f(x) = b1 + sum_j W1_j phi(W0_j.x + b0_j), with
-/// W0 ~ N(0, sW^2/d) per component, b0, b1 ~ N(0, sb^2), W1 ~ N(0, sW^2/N).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Network {
-    pub arch: Arch,
-    pub sigma_w: f64,
-    pub sigma_b: f64,
-    pub d_in: usize,
-}
-
-impl Network {
-    /// A validated network: sigma_w > 0, sigma_b >= 0 (both finite), d_in >= 1.
-    pub fn new(arch: Arch, sigma_w: f64, sigma_b: f64, d_in: usize) -> Result<Self> {
-        if !(sigma_w.is_finite() && sigma_w > 0.0) {
-            return Err(CoreError::SigmaW(sigma_w));
-        }
-        if !(sigma_b.is_finite() && sigma_b >= 0.0) {
-            return Err(CoreError::SigmaB(sigma_b));
-        }
-        if d_in == 0 {
-            return Err(CoreError::Dimension(d_in));
-        }
-        Ok(Network {
-            arch,
-            sigma_w,
-            sigma_b,
-            d_in,
-        })
-    }
-
-    /// The paper's network for `arch` in d = 1.
-    pub fn paper(arch: Arch) -> Self {
-        Network {
-            arch,
-            sigma_w: arch.default_sigma_w(),
-            sigma_b: arch.default_sigma_b(),
-            d_in: 1,
-        }
-    }
-
-    /// The paper's network for `arch` in dimension `d_in`.
-    pub fn paper_in(arch: Arch, d_in: usize) -> Result<Self> {
-        Network::new(arch, arch.default_sigma_w(), arch.default_sigma_b(), d_in)
-    }
-
-    /// Standard deviation of each component of W0: sW / sqrt(d).
-    pub fn w0_scale(&self) -> f64 {
-        self.sigma_w / (self.d_in as f64).sqrt()
-    }
-
-    /// Standard deviation of W1 at width N: sW / sqrt(N).
-    pub fn w1_scale(&self, width: usize) -> f64 {
-        self.sigma_w / (width as f64).sqrt()
-    }
-
-    /// S(x, x') = sb^2 + sW^2 (x.x') / d, the covariance of the pre-activations at x and x'.
-    pub fn preactivation_cov(&self, x: &[f64], y: &[f64]) -> f64 {
-        let dot: f64 = x.iter().zip(y).map(|(a, b)| a * b).sum();
-        self.sigma_b * self.sigma_b + self.sigma_w * self.sigma_w * dot / self.d_in as f64
-    }
-
-    /// The per-input factor multiplying the activation: 1, except Gauss-net where it is
-    /// 1/sqrt(exp(2(sb^2 + sW^2 |x|^2/d))) = exp(-S(x, x)).
-    pub fn output_scale(&self, x: &[f64]) -> f64 {
-        match self.arch {
-            Arch::Gauss => (-self.preactivation_cov(x, x)).exp(),
-            Arch::Erf | Arch::Relu => 1.0,
-        }
-    }
-
-    /// phi_j(x) for the pre-activation z = W0_j.x + b0_j at input x.
-    #[inline]
-    pub fn phi(&self, z: f64, x: &[f64]) -> f64 {
-        self.arch.activation(z) * self.output_scale(x)
     }
 }

@@ -1,17 +1,20 @@
 //! Correlator tables: one value (mean and standard error) per sorted index multiset, and the
 //! Gaussian-process (Wick) prediction G_GP^(n) (PHYSICS.md section 3).
 
+use crate::Pairings;
 use crate::error::{CoreError, Result};
 use crate::multiset::{multiset_count, multiset_rank, multisets};
 use nalgebra::DMatrix;
-use nnqft_diagrams::Pairings;
 use serde::{Deserialize, Serialize};
 
 /// One entry of an n-point function: the sorted input indices, the value and its standard error.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
+    /// The sorted input indices (a multiset of 0..m).
     pub index: Vec<usize>,
+    /// The value.
     pub mean: f64,
+    /// Its standard error (0 when exact).
     pub stderr: f64,
 }
 

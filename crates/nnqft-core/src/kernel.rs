@@ -1,7 +1,7 @@
 //! Gaussian-process kernels K(x, x') = sb^2 + sW^2 M2(x, x') (PHYSICS.md section 2).
 
-use crate::arch::{Arch, Network};
 use crate::inputs::InputSet;
+use crate::{Arch, Network};
 use nalgebra::DMatrix;
 use std::f64::consts::PI;
 

@@ -10,19 +10,27 @@
 //! assert!((k[(0, 1)] - 0.2 * 0.4 / 2.0).abs() < 1e-15);
 //! ```
 
-pub mod arch;
-pub mod connected;
-pub mod correlator;
-pub mod error;
-pub mod inputs;
-pub mod kernel;
-pub mod measurement;
-pub mod multiset;
+#![deny(missing_docs)]
 
-pub use arch::{Arch, Network};
+mod arch;
+mod connected;
+mod correlator;
+mod error;
+mod estimate;
+mod inputs;
+mod kernel;
+mod measurement;
+mod multiset;
+mod network;
+mod pairing;
+
+pub use arch::{Arch, MomentRule, SamplerKernel};
 pub use connected::{connected4, connected6, connected6_value, pair_splits};
 pub use correlator::{CorrelatorTable, Entry, check_table_size, wick};
-pub use error::CoreError;
+pub use error::{CoreError, Result};
+pub use estimate::Estimate;
 pub use inputs::InputSet;
 pub use measurement::{ConnectedEntry, MeasuredEntry, Measurement, Summary};
 pub use multiset::{multiset_count, multiset_rank, multisets};
+pub use network::Network;
+pub use pairing::{Pairings, pairing_count};

@@ -1,15 +1,18 @@
 //! A measured (sampled) or exact set of n-point functions: the data model behind the JSON of
 //! `nnqft sample` and `nnqft exact`, shared by the crates that produce and consume it.
 
-use crate::arch::Arch;
+use crate::{Arch, Network, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One entry of a full correlator with its Gaussian-process prediction.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MeasuredEntry {
+    /// The sorted input indices (a multiset of 0..m).
     pub index: Vec<usize>,
+    /// G^(n) at this entry: the sample mean, or the exact value.
     pub mean: f64,
+    /// Standard error of `mean` (0 when exact).
     pub stderr: f64,
     /// G_GP^(n) at this entry (Wick).
     pub gp: f64,
@@ -22,15 +25,20 @@ pub struct MeasuredEntry {
 /// |G - G_GP| / G_GP, and background = mean over entries of (std across experiments) / G_GP.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    /// m_n: the mean over entries of abs(G - G_GP) / G_GP.
     pub signal: f64,
+    /// The mean over entries of the spread across experiments / G_GP (null when undefined).
     pub background: Option<f64>,
 }
 
 /// One entry of a connected function (a cumulant).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConnectedEntry {
+    /// The sorted input indices (a multiset of 0..m).
     pub index: Vec<usize>,
+    /// The cumulant's value.
     pub mean: f64,
+    /// Its standard error (0 when exact).
     pub stderr: f64,
 }
 
@@ -38,10 +46,15 @@ pub struct ConnectedEntry {
 /// Maps are keyed by n as a string ("2", "4", "6") so that the JSON reads naturally.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Measurement {
+    /// The architecture.
     pub arch: Arch,
+    /// sigma_w of the network.
     pub sigma_w: f64,
+    /// sigma_b of the network.
     pub sigma_b: f64,
+    /// Input dimension d.
     pub d_in: usize,
+    /// Hidden-layer width N.
     pub width: usize,
     /// Networks sampled in all (0 for an exact source).
     pub nets: u64,
@@ -49,11 +62,23 @@ pub struct Measurement {
     pub experiments: usize,
     /// RNG seed (null for an exact source).
     pub seed: Option<u64>,
+    /// The input points, each with d coordinates.
     pub inputs: Vec<Vec<f64>>,
+    /// G^(n) per n ("2", "4", "6"), one entry per sorted index multiset.
     pub correlators: BTreeMap<String, Vec<MeasuredEntry>>,
+    /// The connected functions (cumulants) per n ("4", "6").
     pub connected: BTreeMap<String, Vec<ConnectedEntry>>,
+    /// The signal/background summary per n.
     pub summary: BTreeMap<String, Summary>,
     /// Caveats about the estimate (e.g. errors that cannot be trusted); empty when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+impl Measurement {
+    /// The network family, validated as [`Network::new`] does (a file edited to an invalid
+    /// sigma or dimension is refused here).
+    pub fn network(&self) -> Result<Network> {
+        Network::new(self.arch, self.sigma_w, self.sigma_b, self.d_in)
+    }
 }

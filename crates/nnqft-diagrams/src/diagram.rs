@@ -11,7 +11,10 @@ pub enum Node {
     /// External point x_{i+1} (node i).
     External(usize),
     /// Internal vertex of the given kind (index into `ExpansionSpec::vertices`).
-    Internal { kind: usize },
+    Internal {
+        /// Index into `ExpansionSpec::vertices`.
+        kind: usize,
+    },
 }
 
 /// One labelled diagram: external points x_1..x_n fixed, internal vertices unlabelled (the
@@ -97,8 +100,11 @@ pub struct Class {
 /// monomial (earlier couplings first), connected before disconnected, fewer free lines first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expansion {
+    /// What was expanded.
     pub spec: ExpansionSpec,
+    /// Every labelled diagram, sorted by class.
     pub diagrams: Vec<Diagram>,
+    /// The classes, in the order of the module documentation.
     pub classes: Vec<Class>,
 }
 

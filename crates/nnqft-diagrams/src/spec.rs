@@ -132,34 +132,49 @@ impl ExpansionSpec {
 
 /// Why an expansion cannot be built.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DiagramError {
+    /// Zero external points.
     #[error("the number of external points must be positive (got 0)")]
     NoPoints,
+    /// An odd number of external points.
     #[error(
         "the number of external points must be even (got {0}): the field is odd under f -> -f, so every odd-point function vanishes"
     )]
     OddPoints(usize),
+    /// More than [`MAX_POINTS`] external points.
     #[error("at most {MAX_POINTS} external points are supported (got {0})")]
     TooManyPoints(usize),
+    /// No vertex kind.
     #[error("no interaction vertex given")]
     NoVertices,
+    /// A vertex degree outside 3..=MAX_DEGREE.
     #[error(
         "vertex `{name}` has degree {degree}; an interaction vertex needs a degree between 3 and {MAX_DEGREE}"
     )]
-    VertexDegree { name: String, degree: usize },
+    VertexDegree {
+        /// The coupling's name.
+        name: String,
+        /// The degree given.
+        degree: usize,
+    },
+    /// Two vertex kinds with one name.
     #[error("vertex `{0}` is declared twice")]
     DuplicateVertex(String),
+    /// A vertex that is not NAME=DEGREE.
     #[error(
         "malformed vertex `{0}`: expected NAME=DEGREE with NAME a letter followed by letters or digits, e.g. lambda=4"
     )]
     MalformedVertex(String),
+    /// The size estimate is above [`ExpansionSpec::max_diagrams`].
     #[error(
-        "the expansion would have {} {estimate} diagrams, above the limit of {limit} (raise it with --max-diagrams)",
+        "the expansion would have {} {estimate} diagrams, above the limit of {limit}",
         if *at_least { "more than" } else { "about" }
     )]
     TooLarge {
         /// The size estimate (a lower bound when `at_least`).
         estimate: u128,
+        /// The limit it exceeds.
         limit: u64,
         /// The estimate stopped early, far above the limit.
         at_least: bool,

@@ -18,7 +18,7 @@
 use crate::fastmath::{self, ErfCoeffs};
 use crate::normal::NormalStream;
 use crate::plan::{Block, Plan};
-use nnqft_core::Arch;
+use nnqft_core::{Arch, SamplerKernel};
 
 /// Nets per group of the moment walk: 8 vectors of 8 lanes.
 const GROUP: usize = 64;
@@ -130,9 +130,9 @@ impl Context {
         let chunk = (CHUNK_Z / per_net.max(1) / 8 * 8).clamp(8, MAX_CHUNK);
         let tile = (TILE_Z / (m * chunk)).clamp(1, s.width);
         Context {
-            arch: net.arch,
+            arch: net.arch(),
             width: s.width,
-            d: net.d_in,
+            d: net.d_in(),
             m,
             x: s.inputs.points().iter().flatten().copied().collect(),
             out_scale: s
@@ -142,7 +142,7 @@ impl Context {
                 .map(|p| net.output_scale(p))
                 .collect(),
             w0_scale: net.w0_scale(),
-            b_scale: net.sigma_b,
+            b_scale: net.sigma_b(),
             w1_scale: net.w1_scale(s.width),
             max_n,
             program,
@@ -321,10 +321,10 @@ impl Workspace {
     #[inline(always)]
     fn floor_generic(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
         #[allow(unreachable_patterns)]
-        match ctx.arch {
-            Arch::Erf => self.chunks::<ErfAct>(ctx, seed, block, false),
-            Arch::Relu => self.chunks::<ReluAct>(ctx, seed, block, false),
-            Arch::Gauss => self.chunks::<ExpAct>(ctx, seed, block, false),
+        match ctx.arch.sampler_kernel() {
+            SamplerKernel::Erf => self.chunks::<ErfAct>(ctx, seed, block, false),
+            SamplerKernel::Relu => self.chunks::<ReluAct>(ctx, seed, block, false),
+            SamplerKernel::Exp => self.chunks::<ExpAct>(ctx, seed, block, false),
             _ => self.chunks::<AnyAct>(ctx, seed, block, false),
         }
     }
@@ -332,10 +332,10 @@ impl Workspace {
     #[inline(always)]
     fn run_generic(&mut self, ctx: &Context, seed: u64, block: Block) {
         #[allow(unreachable_patterns)]
-        match ctx.arch {
-            Arch::Erf => self.chunks::<ErfAct>(ctx, seed, block, true),
-            Arch::Relu => self.chunks::<ReluAct>(ctx, seed, block, true),
-            Arch::Gauss => self.chunks::<ExpAct>(ctx, seed, block, true),
+        match ctx.arch.sampler_kernel() {
+            SamplerKernel::Erf => self.chunks::<ErfAct>(ctx, seed, block, true),
+            SamplerKernel::Relu => self.chunks::<ReluAct>(ctx, seed, block, true),
+            SamplerKernel::Exp => self.chunks::<ExpAct>(ctx, seed, block, true),
             _ => self.chunks::<AnyAct>(ctx, seed, block, true),
         };
         self.moments(ctx, block.nets);

@@ -213,10 +213,10 @@ pub fn finish(partial: &Partial) -> Result<Measurement> {
     }
 
     Ok(Measurement {
-        arch: net.arch,
-        sigma_w: net.sigma_w,
-        sigma_b: net.sigma_b,
-        d_in: net.d_in,
+        arch: net.arch(),
+        sigma_w: net.sigma_w(),
+        sigma_b: net.sigma_b(),
+        d_in: net.d_in(),
         width: s.width,
         nets: plan.nets,
         experiments: plan.experiments,

@@ -30,11 +30,11 @@ impl Settings {
         if width == 0 {
             return Err(EnsembleError::Width);
         }
-        if inputs.dim() != network.d_in {
+        if inputs.dim() != network.d_in() {
             return Err(nnqft_core::CoreError::Inputs(format!(
                 "the points have {} coordinates but the network's input dimension is {}",
                 inputs.dim(),
-                network.d_in
+                network.d_in()
             ))
             .into());
         }

@@ -9,9 +9,13 @@ use nnqft_core::{CorrelatorTable, Entry, InputSet, Measurement, Network, multise
 /// exact kernel K (full, including sb^2) of the network.
 #[derive(Clone, Debug)]
 pub struct Deviations {
+    /// The network family.
     pub network: Network,
+    /// The hidden-layer width N.
     pub width: usize,
+    /// The inputs.
     pub inputs: InputSet,
+    /// K(x_a, x_b).
     pub kernel: DMatrix<f64>,
     /// DeltaG4 = G4 - sum_3 K K, standard error that of G4.
     pub dg4: CorrelatorTable,
@@ -51,7 +55,7 @@ fn deviation_table(m: &Measurement, n: usize) -> Result<Option<CorrelatorTable>>
 impl Deviations {
     /// The deviations of a measurement (exact when `nets` is 0). Needs the 4-point function.
     pub fn from_measurement(m: &Measurement) -> Result<Self> {
-        let network = Network::new(m.arch, m.sigma_w, m.sigma_b, m.d_in)?;
+        let network = m.network()?;
         let inputs = InputSet::new(m.inputs.clone())?;
         if inputs.dim() != m.d_in {
             return Err(FitError::Data(format!(
@@ -84,21 +88,21 @@ impl Deviations {
     pub fn check_settings(&self, net: &Network, width: Option<usize>) -> Result<()> {
         let have = &self.network;
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0);
-        if have.arch != net.arch
-            || !close(have.sigma_w, net.sigma_w)
-            || !close(have.sigma_b, net.sigma_b)
-            || have.d_in != net.d_in
+        if have.arch() != net.arch()
+            || !close(have.sigma_w(), net.sigma_w())
+            || !close(have.sigma_b(), net.sigma_b())
+            || have.d_in() != net.d_in()
         {
             return Err(FitError::Mismatch(format!(
                 "the data are for {} (sigma_w {}, sigma_b {}, d {}) but {} (sigma_w {}, sigma_b {}, d {}) was requested",
-                have.arch,
-                have.sigma_w,
-                have.sigma_b,
-                have.d_in,
-                net.arch,
-                net.sigma_w,
-                net.sigma_b,
-                net.d_in
+                have.arch(),
+                have.sigma_w(),
+                have.sigma_b(),
+                have.d_in(),
+                net.arch(),
+                net.sigma_w(),
+                net.sigma_b(),
+                net.d_in()
             )));
         }
         if let Some(w) = width {

@@ -4,7 +4,9 @@ use thiserror::Error;
 
 /// What can go wrong when extracting couplings or fitting effective actions.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum FitError {
+    /// A network or input specification error.
     #[error(transparent)]
     Core(#[from] nnqft_core::CoreError),
     /// A vertex integral or an exact correlator could not be computed.
@@ -21,4 +23,5 @@ pub enum FitError {
     Undefined(String),
 }
 
+/// nnqft-fit's result type.
 pub type Result<T, E = FitError> = std::result::Result<T, E>;

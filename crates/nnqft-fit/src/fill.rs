@@ -6,8 +6,8 @@ use crate::error::Result;
 use crate::integrals::{Integral, VertexIntegrals};
 use crate::models::Operator;
 use nnqft_core::{InputSet, Network, multisets};
-use nnqft_integrate::graph::{Lines, Problem};
 use nnqft_integrate::{Cutoff, Weight, exact_measurement, tnl_table, vertex_table};
+use nnqft_integrate::{Lines, Problem};
 use rayon::prelude::*;
 
 /// int prod_{a in t} K_int(x_a, y) [K_int(y, y) when `self_loop`] dy and its L-derivative for
@@ -32,7 +32,7 @@ fn star_table(
             .collect(),
         weight: Weight::One,
     };
-    let values = problem.integrate(Cutoff::Finite(cutoff))?;
+    let values = problem.integrate(Cutoff::finite(cutoff)?)?;
     let derivs = problem.derivative(cutoff)?;
     Ok(values
         .iter()

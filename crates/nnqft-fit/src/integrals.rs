@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 /// An integral over the box [-L, L]^d and its derivative dI/dL.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Integral {
+    /// I(L).
     pub value: f64,
+    /// dI/dL.
     pub d_dl: f64,
 }
 
@@ -14,6 +16,7 @@ pub struct Integral {
 /// `nnqft_core::multisets` order).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VertexIntegrals {
+    /// The cutoff L.
     pub cutoff: f64,
     /// I4 = int prod_{a=1..4} K_int(x_a, y) dy per 4-multiset (the X diagram without its -24 lambda).
     pub x4: Vec<Integral>,

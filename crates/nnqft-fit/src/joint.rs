@@ -11,8 +11,8 @@ use crate::data::Deviations;
 use crate::error::{FitError, Result};
 use crate::integrals::{Integral, VertexIntegrals};
 use crate::lsq::solve;
-use crate::stats::Value;
 use nalgebra::{DMatrix, DVector};
+use nnqft_core::Estimate;
 use nnqft_core::{multiset_rank, pair_splits};
 use serde::{Deserialize, Serialize};
 
@@ -39,11 +39,15 @@ pub(crate) fn six_splits(dev: &Deviations, dg6_indices: &[Vec<usize>]) -> Vec<Ve
 /// The joint fit at one cutoff.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JointAtCutoff {
+    /// The cutoff L.
     pub cutoff: f64,
     /// Errors: from the sampling errors (sampled source) or from the residual scatter (exact).
-    pub lambda: Value,
-    pub kappa: Value,
+    pub lambda: Estimate,
+    /// The sextic coupling.
+    pub kappa: Estimate,
+    /// dlambda / dlog L.
     pub beta_lambda: f64,
+    /// dkappa / dlog L.
     pub beta_kappa: f64,
     /// |W (b - A g)| / |W b|: the part of the data first order does not explain.
     pub residual: f64,
@@ -56,15 +60,25 @@ pub struct JointAtCutoff {
 /// The joint flow over cutoffs, arrays per cutoff.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JointFlow {
+    /// lambda of the joint fit, per cutoff.
     pub lambda_joint: Vec<f64>,
+    /// Its error.
     pub lambda_joint_error: Vec<f64>,
+    /// kappa of the joint fit, per cutoff.
     pub kappa: Vec<f64>,
+    /// Its error.
     pub kappa_error: Vec<f64>,
+    /// dlambda / dlog L of the joint fit.
     pub beta_lambda_joint: Vec<f64>,
+    /// dkappa / dlog L.
     pub beta_kappa: Vec<f64>,
+    /// The unexplained part of the data, per cutoff (see [`JointAtCutoff::residual`]).
     pub joint_residual: Vec<f64>,
+    /// chi^2 per degree of freedom (sampled source only).
     pub joint_chi2_dof: Option<Vec<f64>>,
+    /// Condition number of the design, per cutoff.
     pub joint_condition: Vec<f64>,
+    /// Caveats (reported with the flow's).
     #[serde(skip)]
     pub warnings: Vec<String>,
 }
@@ -159,11 +173,11 @@ pub fn joint_at(dev: &Deviations, ints: &VertexIntegrals) -> Result<JointAtCutof
     let l = ints.cutoff;
     Ok(JointAtCutoff {
         cutoff: l,
-        lambda: Value {
+        lambda: Estimate {
             value: sol.coef[0],
             error: cov[(0, 0)].max(0.0).sqrt(),
         },
-        kappa: Value {
+        kappa: Estimate {
             value: sol.coef[1],
             error: cov[(1, 1)].max(0.0).sqrt(),
         },

@@ -4,25 +4,40 @@
 //! Everything here works on plain data: correlator deviations ([`Deviations`], from a sampled
 //! or exact `Measurement`) and vertex integrals ([`VertexIntegrals`], [`Operator`] columns).
 //! The functions in [`fill`] compute those integrals with nnqft-integrate.
+//!
+//! ```
+//! use nnqft_core::{Arch, InputSet, Network};
+//! use nnqft_fit::{Couplings, fill, rg_flow};
+//! // ReLU-net (sb = 0, d = 1): I4 = x1 x2 x3 x4 L^5 / 80, so lambda runs as L^-5.
+//! let net = Network::paper(Arch::Relu);
+//! let xs = InputSet::from_scalars(&[0.5, 1.0]).unwrap();
+//! let dev = fill::exact_deviations(&net, 20, &xs, false).unwrap();
+//! let ints = fill::vertex_integrals(&net, &xs, &[10.0, 100.0], false).unwrap();
+//! let flow = rg_flow(&dev, &ints, Couplings::Lambda).unwrap();
+//! assert!((flow.slope.unwrap() + 5.0).abs() < 1e-9);
+//! ```
 
-pub mod data;
-pub mod error;
+#![deny(missing_docs)]
+
+mod data;
+mod error;
 pub mod fill;
-pub mod integrals;
-pub mod joint;
-pub mod lsq;
-pub mod models;
-pub mod predict;
-pub mod rg;
+mod integrals;
+mod joint;
+mod lsq;
+mod models;
+mod predict;
+mod rg;
 pub mod stats;
 
 pub use data::Deviations;
 pub use error::{FitError, Result};
 pub use integrals::{Integral, VertexIntegrals};
 pub use joint::{JointAtCutoff, JointFlow, joint_at, joint_flow};
+pub use lsq::{Solution, solve};
 pub use models::{
     FitData, FitReport, Metrics, Model, ModelFit, Operator, Weighting, fit_models, paper_models,
 };
+pub use nnqft_core::Estimate;
 pub use predict::{Prediction, predict6};
 pub use rg::{Couplings, LambdaAtCutoff, RgReport, lambda_at, rg_flow};
-pub use stats::Value;

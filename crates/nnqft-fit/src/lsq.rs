@@ -15,6 +15,7 @@ const RANK_TOLERANCE: f64 = 1e-10;
 /// The minimizer g of sum_i w_i^2 (y_i - (A g)_i)^2 and what comes with it.
 #[derive(Clone, Debug)]
 pub struct Solution {
+    /// The minimizer g.
     pub coef: DVector<f64>,
     /// (A^T W^2 A)^-1 (pseudo-inverse when rank deficient): the coupling covariance when the
     /// row weights are 1/sigma_i.

@@ -12,16 +12,22 @@ use std::collections::BTreeMap;
 /// One operator: the coupling's name and the integral T it multiplies, per data point.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Operator {
+    /// The coupling's name.
     pub coupling: String,
+    /// T per data point.
     pub values: Vec<f64>,
 }
 
 /// DeltaG4 per 4-multiset (with errors when sampled) and the operator integrals at the same tuples.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FitData {
+    /// The sorted 4-multisets (data points).
     pub tuples: Vec<Vec<usize>>,
+    /// DeltaG4 per data point.
     pub target: Vec<f64>,
+    /// Its standard error when sampled.
     pub error: Option<Vec<f64>>,
+    /// The operators (design columns).
     pub operators: Vec<Operator>,
 }
 
@@ -68,7 +74,9 @@ impl FitData {
 /// A candidate effective action: a name and the couplings it turns on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Model {
+    /// The name (M0..M3).
     pub name: String,
+    /// The couplings it fits.
     pub couplings: Vec<String>,
 }
 
@@ -110,7 +118,9 @@ pub struct Metrics {
 /// One fitted model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelFit {
+    /// The model's name (M0..M3).
     pub name: String,
+    /// The fitted couplings by name.
     pub couplings: BTreeMap<String, f64>,
     /// Standard errors from the covariance, which treats the data errors as independent.
     pub errors: BTreeMap<String, f64>,
@@ -124,8 +134,11 @@ pub struct ModelFit {
     pub covariance: Vec<Vec<f64>>,
     /// Condition number of the weighted design with unit-norm columns.
     pub condition: f64,
+    /// MAPE and MSE on the training inputs.
     pub train: Metrics,
+    /// MAPE and MSE on the test inputs.
     pub test: Metrics,
+    /// Caveats (e.g. linearly dependent operators); empty when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -133,7 +146,9 @@ pub struct ModelFit {
 /// Every model fitted on `train` and judged on `test`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FitReport {
+    /// How the residuals were weighted.
     pub weighting: Weighting,
+    /// One fit per model, in the order asked.
     pub models: Vec<ModelFit>,
 }
 

@@ -6,20 +6,26 @@ use crate::error::{FitError, Result};
 use crate::integrals::VertexIntegrals;
 use crate::joint::six_splits;
 use crate::rg::lambda_at;
-use crate::stats::{Value, median};
+use crate::stats::median;
+use nnqft_core::Estimate;
 use serde::{Deserialize, Serialize};
 
 /// Predicted against measured DeltaG6 for every 6-multiset.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Prediction {
+    /// The cutoff L.
     pub cutoff: f64,
     /// The mean over 4-multisets of lambda = -DeltaG4 / (24 I4), with its error.
-    pub lambda: Value,
+    pub lambda: Estimate,
+    /// The sorted 6-multisets.
     pub tuples: Vec<Vec<usize>>,
+    /// The predicted DeltaG6 per 6-multiset.
     pub predicted: Vec<f64>,
     /// |prediction| sigma(lambda)/|lambda|.
     pub predicted_error: Vec<f64>,
+    /// The measured DeltaG6.
     pub measured: Vec<f64>,
+    /// Its standard error.
     pub measured_error: Vec<f64>,
     /// predicted / measured.
     pub ratio: Vec<f64>,

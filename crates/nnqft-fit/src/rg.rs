@@ -5,13 +5,15 @@ use crate::data::Deviations;
 use crate::error::{FitError, Result};
 use crate::integrals::VertexIntegrals;
 use crate::joint::{JointFlow, joint_flow};
-use crate::stats::{Value, fit_line, mean, mean_error, std_dev};
+use crate::stats::{fit_line, mean, mean_error, std_dev};
+use nnqft_core::Estimate;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::LN_10;
 
 /// lambda at one cutoff, per 4-multiset and summarized.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LambdaAtCutoff {
+    /// The cutoff L.
     pub cutoff: f64,
     /// lambda_t = -DeltaG4_t / (24 I4_t).
     pub lambda: Vec<f64>,
@@ -20,7 +22,7 @@ pub struct LambdaAtCutoff {
     /// beta_t = -lambda_t L (dI4_t/dL) / I4_t.
     pub beta: Vec<f64>,
     /// Mean of lambda over tuples, with sqrt(sum sigma_t^2)/n (tuples treated as independent).
-    pub mean: Value,
+    pub mean: Estimate,
     /// Mean of beta over tuples (the beta function of the mean coupling).
     pub mean_beta: f64,
     /// Standard deviation of lambda over tuples divided by |mean|: 0 for a constant coupling.
@@ -65,7 +67,7 @@ pub fn lambda_at(dev: &Deviations, ints: &VertexIntegrals) -> Result<LambdaAtCut
     let m = mean(&lambda);
     Ok(LambdaAtCutoff {
         cutoff: l,
-        mean: Value {
+        mean: Estimate {
             value: m,
             error: mean_error(&error),
         },
@@ -90,17 +92,25 @@ pub enum Couplings {
 /// The running of lambda over a list of cutoffs (and of (lambda, kappa) when asked).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RgReport {
+    /// The cutoffs L, ascending.
     pub cutoffs: Vec<f64>,
     /// The sorted 4-multisets of input indices, the columns of every per-tuple array.
     pub tuples: Vec<Vec<usize>>,
     /// I4 per cutoff per tuple.
     pub integral: Vec<Vec<f64>>,
+    /// lambda = -DeltaG4 / (24 I4) per cutoff per tuple.
     pub lambda: Vec<Vec<f64>>,
+    /// Its standard error (0 when exact).
     pub lambda_error: Vec<Vec<f64>>,
+    /// beta = dlambda / dlog L per cutoff per tuple.
     pub beta: Vec<Vec<f64>>,
+    /// The mean of lambda over tuples, per cutoff.
     pub mean_lambda: Vec<f64>,
+    /// Its standard error.
     pub mean_lambda_error: Vec<f64>,
+    /// The mean of beta over tuples, per cutoff.
     pub mean_beta: Vec<f64>,
+    /// The standard deviation of lambda across tuples, per cutoff.
     pub spread: Vec<f64>,
     /// Least-squares slope of log10 |mean lambda| against log10 L (null with one cutoff or a
     /// vanishing mean).
@@ -109,10 +119,14 @@ pub struct RgReport {
     pub slope_error: Option<f64>,
     /// Standard error of the slope from the scatter of the points about the line.
     pub slope_scatter_error: Option<f64>,
+    /// Intercept of that line.
     pub intercept: Option<f64>,
+    /// R^2 of that line.
     pub r2: Option<f64>,
+    /// The joint (lambda, kappa) flow, when asked.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub joint: Option<JointFlow>,
+    /// Caveats; empty when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }

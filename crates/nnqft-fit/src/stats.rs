@@ -2,13 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A number with its standard error (0 when exact).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Value {
-    pub value: f64,
-    pub error: f64,
-}
-
 /// Arithmetic mean; NaN for an empty slice (callers check lengths first).
 pub fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len() as f64
@@ -47,7 +40,9 @@ pub fn median(xs: &[f64]) -> f64 {
 /// An ordinary least-squares line y = intercept + slope x.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Line {
+    /// The slope.
     pub slope: f64,
+    /// The intercept.
     pub intercept: f64,
     /// Coefficient of determination 1 - RSS/TSS (1 when y is constant and fitted exactly).
     pub r2: f64,

@@ -25,7 +25,7 @@ fn main() {
         7000.0, 10000.0, 20000.0, 40000.0, 60000.0, 80000.0, 100000.0,
     ]
     .iter()
-    .map(|&l| Cutoff::Finite(l))
+    .map(|&l| Cutoff::finite(l).unwrap())
     .collect();
     let relu = Network::paper(Arch::Relu);
     let xs = InputSet::paper(Arch::Relu, 1).unwrap();
@@ -36,7 +36,7 @@ fn main() {
     let table = table.unwrap();
     let mut worst: f64 = 0.0;
     for (k, c) in cutoffs.iter().enumerate() {
-        let Cutoff::Finite(l) = c else { unreachable!() };
+        let Some(l) = c.length() else { unreachable!() };
         for (t, tu) in table.tuples.iter().enumerate() {
             let prod: f64 = tu.iter().map(|&i| xs.point(i)[0]).product();
             let exact = prod * l.powi(5) / 80.0;
@@ -53,7 +53,7 @@ fn main() {
     .unwrap();
     let mut tnl = Vec::new();
     let tnl_secs = median_secs(11, || {
-        tnl = tnl_table(&erf, &test, Cutoff::Finite(100.0)).unwrap()
+        tnl = tnl_table(&erf, &test, Cutoff::finite(100.0).unwrap()).unwrap()
     });
     let exact: Vec<(String, f64)> = Arch::ALL
         .iter()

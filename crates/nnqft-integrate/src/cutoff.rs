@@ -5,30 +5,81 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// The box [-L, L]^d each internal vertex is integrated over; `Infinite` is R^d (allowed only
-/// where the integral converges: Gauss-net).
+/// The box [-L, L]^d each internal vertex is integrated over, or all of R^d (allowed only where
+/// the integral converges: Gauss-net). Valid by construction: a finite L is positive and finite.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Cutoff {
+#[serde(try_from = "CutoffRepr", into = "CutoffRepr")]
+pub struct Cutoff {
+    /// None for R^d.
+    length: Option<f64>,
+}
+
+/// The serialized form (unchanged since the enum it replaced): `{"Finite": L}` or `"Infinite"`.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+enum CutoffRepr {
     Finite(f64),
     Infinite,
 }
 
-impl Cutoff {
-    /// The finite cutoff L, checked positive and finite; None for `Infinite`.
-    pub fn finite(self) -> Result<Option<f64>> {
-        match self {
-            Cutoff::Infinite => Ok(None),
-            Cutoff::Finite(l) if l.is_finite() && l > 0.0 => Ok(Some(l)),
-            Cutoff::Finite(l) => Err(IntegrateError::BadCutoff(l)),
+impl TryFrom<CutoffRepr> for Cutoff {
+    type Error = IntegrateError;
+
+    fn try_from(r: CutoffRepr) -> Result<Self> {
+        match r {
+            CutoffRepr::Finite(l) => Cutoff::finite(l),
+            CutoffRepr::Infinite => Ok(Cutoff::INFINITE),
         }
+    }
+}
+
+impl From<Cutoff> for CutoffRepr {
+    fn from(c: Cutoff) -> Self {
+        match c.length {
+            Some(l) => CutoffRepr::Finite(l),
+            None => CutoffRepr::Infinite,
+        }
+    }
+}
+
+impl Cutoff {
+    /// No cutoff: the vertices range over all of R^d.
+    pub const INFINITE: Cutoff = Cutoff { length: None };
+
+    /// The box [-L, L]^d: L must be positive and finite.
+    pub fn finite(length: f64) -> Result<Cutoff> {
+        if length.is_finite() && length > 0.0 {
+            Ok(Cutoff {
+                length: Some(length),
+            })
+        } else {
+            Err(IntegrateError::BadCutoff(length))
+        }
+    }
+
+    /// The box [-L, L]^d without the check, for constants: the caller guarantees that L is
+    /// positive and finite (as nalgebra's `Unit::new_unchecked`).
+    pub const fn finite_unchecked(length: f64) -> Cutoff {
+        Cutoff {
+            length: Some(length),
+        }
+    }
+
+    /// The half-width L of the box; None for R^d.
+    pub fn length(self) -> Option<f64> {
+        self.length
+    }
+
+    /// Whether this is R^d.
+    pub fn is_infinite(self) -> bool {
+        self.length.is_none()
     }
 }
 
 impl fmt::Display for Cutoff {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Cutoff::Finite(l) => write!(f, "{l}"),
-            Cutoff::Infinite => f.write_str("inf"),
+        match self.length {
+            Some(l) => write!(f, "{l}"),
+            None => f.write_str("inf"),
         }
     }
 }
@@ -40,63 +91,18 @@ impl FromStr for Cutoff {
     fn from_str(s: &str) -> Result<Self> {
         let t = s.trim().to_ascii_lowercase();
         if matches!(t.as_str(), "inf" | "infinity" | "+inf") {
-            return Ok(Cutoff::Infinite);
+            return Ok(Cutoff::INFINITE);
         }
         let l: f64 = t.parse().map_err(|_| IntegrateError::BadCutoff(f64::NAN))?;
-        Cutoff::Finite(l).finite()?;
-        Ok(Cutoff::Finite(l))
+        Cutoff::finite(l)
     }
 }
 
 /// The weight w(y) of a single-vertex integral: 1, or |y|^2 (the paper's lambda_2 term).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Weight {
+    /// w(y) = 1.
     One,
+    /// w(y) = |y|^2.
     NormSquared,
-}
-
-/// An integral's value and the absolute error estimate of the quadrature.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Estimate {
-    pub value: f64,
-    pub error: f64,
-}
-
-impl Estimate {
-    /// A value known exactly.
-    pub fn exact(value: f64) -> Self {
-        Estimate { value, error: 0.0 }
-    }
-
-    /// c * self.
-    pub fn scale(self, c: f64) -> Self {
-        Estimate {
-            value: c * self.value,
-            error: c.abs() * self.error,
-        }
-    }
-}
-
-impl std::ops::Mul for Estimate {
-    type Output = Estimate;
-
-    /// The product, errors propagated as |a| db + |b| da + da db.
-    fn mul(self, o: Estimate) -> Estimate {
-        Estimate {
-            value: self.value * o.value,
-            error: self.value.abs() * o.error + o.value.abs() * self.error + self.error * o.error,
-        }
-    }
-}
-
-impl std::ops::Add for Estimate {
-    type Output = Estimate;
-
-    /// The sum, errors added.
-    fn add(self, o: Estimate) -> Estimate {
-        Estimate {
-            value: self.value + o.value,
-            error: self.error + o.error,
-        }
-    }
 }

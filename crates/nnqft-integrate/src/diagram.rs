@@ -3,9 +3,10 @@
 //! K_int = K - sb^2 on lines touching a vertex (self-loops K_int(y, y)), the full K on free
 //! lines between external points.
 
-use crate::cutoff::{Cutoff, Estimate, Weight};
+use crate::cutoff::{Cutoff, Weight};
 use crate::error::{IntegrateError, Result};
 use crate::graph::{Lines, Problem};
+use nnqft_core::Estimate;
 use nnqft_core::Network;
 use nnqft_diagrams::Diagram;
 use num_traits::ToPrimitive;

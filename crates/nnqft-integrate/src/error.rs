@@ -4,6 +4,7 @@ use thiserror::Error;
 
 /// What can go wrong when integrating diagrams or computing exact correlators.
 #[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum IntegrateError {
     /// The integral does not converge without a cutoff.
     #[error("the integral diverges without a cutoff ({0}); give a finite cutoff")]
@@ -31,4 +32,5 @@ pub enum IntegrateError {
     Core(#[from] nnqft_core::CoreError),
 }
 
+/// nnqft-integrate's result type.
 pub type Result<T, E = IntegrateError> = std::result::Result<T, E>;

@@ -7,25 +7,35 @@
 use crate::error::{IntegrateError, Result};
 use crate::moments::OneNeuronMoments;
 use nalgebra::DMatrix;
+use nnqft_core::Pairings;
 use nnqft_core::{
     ConnectedEntry, CorrelatorTable, InputSet, MeasuredEntry, Measurement, Network, Summary,
     pair_splits, wick,
 };
-use nnqft_diagrams::Pairings;
 use std::collections::BTreeMap;
 
 /// Every exact table at one width; `delta_g4 = g4 - gp4 = kappa4`, `delta_g6 = g6 - gp6`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExactTables {
+    /// The hidden-layer width N.
     pub width: usize,
+    /// K(x_a, x_b), the exact 2-point function.
     pub kernel: DMatrix<f64>,
+    /// G2 = K as a table.
     pub g2: CorrelatorTable,
+    /// The full 4-point function.
     pub g4: CorrelatorTable,
+    /// The full 6-point function.
     pub g6: CorrelatorTable,
+    /// Its Gaussian (Wick) part, sum_3 K K.
     pub gp4: CorrelatorTable,
+    /// Its Gaussian (Wick) part, sum_15 K K K.
     pub gp6: CorrelatorTable,
+    /// The connected 4-point function (fourth cumulant).
     pub kappa4: CorrelatorTable,
+    /// The connected 6-point function (sixth cumulant).
     pub kappa6: CorrelatorTable,
+    /// The one-neuron moments M_1..M_6 they were computed from.
     pub moments: OneNeuronMoments,
 }
 
@@ -76,7 +86,7 @@ pub fn exact_tables(net: &Network, width: usize, inputs: &InputSet) -> Result<Ex
     let mm = OneNeuronMoments::new(net, inputs, 6)?;
     let m = inputs.len();
     let n = width as f64;
-    let sw2 = net.sigma_w * net.sigma_w;
+    let sw2 = net.sigma_w() * net.sigma_w();
     let kernel = net.kernel_matrix(inputs);
     let g2 = CorrelatorTable::gaussian(&kernel, 2)?;
     let gp4 = CorrelatorTable::gaussian(&kernel, 4)?;
@@ -175,10 +185,10 @@ pub fn exact_measurement(
         }
     }
     Ok(Measurement {
-        arch: net.arch,
-        sigma_w: net.sigma_w,
-        sigma_b: net.sigma_b,
-        d_in: net.d_in,
+        arch: net.arch(),
+        sigma_w: net.sigma_w(),
+        sigma_b: net.sigma_b(),
+        d_in: net.d_in(),
         width,
         nets: 0,
         experiments: 0,

@@ -1,10 +1,11 @@
 //! The fit integrals of PHYSICS.md section 7: T0 = 24 I4, T2 = 24 int |y|^2 prod K_int, and
 //! the non-local TNL = 8 sum over the three channels of products of two-point integrals.
 
-use crate::cutoff::{Cutoff, Estimate, Weight};
+use crate::cutoff::{Cutoff, Weight};
 use crate::error::Result;
 use crate::graph::{Lines, Problem};
 use crate::vertex::vertex_integral;
+use nnqft_core::Estimate;
 use nnqft_core::{InputSet, Network, multiset_rank, multisets};
 
 /// T0 = 24 int_{[-L,L]^d} prod_{a=1..4} K_int(x_a, y) d^d y.

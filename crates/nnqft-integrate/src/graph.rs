@@ -4,10 +4,11 @@
 //! Lines from an external point x_p to a vertex carry K_int(x_p, y_v); lines between vertices
 //! (self-loops included) K_int(y_u, y_v), K_int = K - sb^2 (PHYSICS.md section 5).
 
-use crate::cutoff::{Cutoff, Estimate, Weight};
+use crate::cutoff::{Cutoff, Weight};
 use crate::error::{IntegrateError, Result};
-use crate::quad::{MAX_DIM, Tol, nested};
-use nnqft_core::{Arch, Network};
+use crate::quad::{MAX_DIM, Nested, Tol};
+use nnqft_core::Estimate;
+use nnqft_core::Network;
 
 /// Largest total integration dimension (internal vertices times d).
 pub const MAX_INTEGRATION_DIM: usize = 3;
@@ -15,15 +16,21 @@ pub const MAX_INTEGRATION_DIM: usize = 3;
 /// One product of propagators: lines (point, vertex) and (vertex, vertex).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Lines {
+    /// Lines (external point, internal vertex).
     pub ext: Vec<(usize, usize)>,
+    /// Lines (internal vertex, internal vertex).
     pub int: Vec<(usize, usize)>,
 }
 
 /// Several products of propagators sharing the same points, vertices and weight.
 pub struct Problem<'a> {
+    /// The network whose K_int is the propagator.
     pub net: &'a Network,
+    /// The external points.
     pub points: Vec<&'a [f64]>,
+    /// Number of internal vertices, each integrated over the box.
     pub n_int: usize,
+    /// The products of propagators to integrate (one result each).
     pub products: Vec<Lines>,
     /// Weight |y_1|^2 (only meaningful with one vertex) or 1.
     pub weight: Weight,
@@ -32,7 +39,7 @@ pub struct Problem<'a> {
 impl<'a> Problem<'a> {
     /// Validate dimensions of the points.
     pub fn check(&self) -> Result<()> {
-        let d = self.net.d_in;
+        let d = self.net.d_in();
         for (i, p) in self.points.iter().enumerate() {
             if p.len() != d {
                 return Err(IntegrateError::Points(format!(
@@ -67,12 +74,12 @@ impl<'a> Problem<'a> {
     }
 
     fn dim(&self) -> usize {
-        self.n_int * self.net.d_in
+        self.n_int * self.net.d_in()
     }
 
     /// ReLU with sb = 0: every propagator is homogeneous of degree 1 in each argument.
     fn homogeneous(&self) -> bool {
-        self.net.arch == Arch::Relu && self.net.sigma_b == 0.0
+        self.net.homogeneous_kernel()
     }
 
     /// Degree of homogeneity of product c under y -> t y (ReLU with sb = 0).
@@ -88,7 +95,7 @@ impl<'a> Problem<'a> {
 
     /// Values of all products at y (flattened: vertex v, coordinate j at v d + j).
     fn eval(&self, y: &[f64], out: &mut [f64]) {
-        let d = self.net.d_in;
+        let d = self.net.d_in();
         let vert = |v: usize| &y[v * d..(v + 1) * d];
         // K_int(x_p, y_v) for every pair, computed once.
         let np = self.points.len();
@@ -124,13 +131,13 @@ impl<'a> Problem<'a> {
         face: Option<usize>,
         out: &mut Vec<f64>,
     ) {
-        let d = self.net.d_in;
+        let d = self.net.d_in();
         let (v, j) = (c / d, c % d);
         out.push(0.0);
         // Gauss: peaks at the points; ReLU with sb > 0: kinks where y = x_p or y = y_u.
         // ReLU with sb = 0 in d = 1 is smooth except at 0; Erf is smooth everywhere.
-        let kinks_at_points = self.net.arch == Arch::Relu && !self.homogeneous();
-        if self.net.arch == Arch::Gauss || kinks_at_points {
+        let kinks_at_points = self.net.kernel_kinks_at_points();
+        if self.net.arch().translation_invariant_kernel() || kinks_at_points {
             out.extend(self.points.iter().map(|p| p[j]));
         }
         if kinks_at_points {
@@ -140,7 +147,7 @@ impl<'a> Problem<'a> {
                 }
             }
         }
-        if self.net.arch == Arch::Relu {
+        {
             if let (true, Some(f)) = (self.homogeneous(), face) {
                 let jf = f % d;
                 for p in &self.points {
@@ -154,13 +161,13 @@ impl<'a> Problem<'a> {
 
     /// For Gauss-net: the half-width beyond which every product is below e^-60 of its peak.
     fn gauss_reach(&self) -> f64 {
-        let d = self.net.d_in as f64;
+        let d = self.net.d_in() as f64;
         let xmax = self
             .points
             .iter()
             .flat_map(|p| p.iter())
             .fold(0.0f64, |a, v| a.max(v.abs()));
-        xmax + self.n_int as f64 * (130.0 * d).sqrt() / self.net.sigma_w
+        xmax + self.n_int as f64 * (130.0 * d).sqrt() / self.net.sigma_w()
     }
 
     /// Every internal vertex must reach an external point for the Gauss integrand to decay.
@@ -193,7 +200,8 @@ impl<'a> Problem<'a> {
             return Err(IntegrateError::Dimension(format!(
                 "{} internal vertices in d = {} make a {dim}-dimensional integral; the \
                  deterministic rules handle at most {MAX_INTEGRATION_DIM} (vertices x d <= 3)",
-                self.n_int, self.net.d_in
+                self.n_int,
+                self.net.d_in()
             )));
         }
         Ok(dim)
@@ -214,13 +222,13 @@ impl<'a> Problem<'a> {
         self.check()?;
         let dim = self.check_dim()?;
         let m = self.products.len();
-        let l = match cutoff.finite()? {
+        let l = match cutoff.length() {
             Some(l) => l,
             None => {
-                if self.net.arch != Arch::Gauss {
+                if !self.net.arch().translation_invariant_kernel() {
                     return Err(IntegrateError::Diverges(format!(
                         "{} propagators do not decay at large |y|",
-                        self.net.arch.title()
+                        self.net.arch().title()
                     )));
                 }
                 if !self.all_vertices_anchored() {
@@ -237,7 +245,7 @@ impl<'a> Problem<'a> {
             self.eval(&[], &mut out);
             return Ok(out.into_iter().map(Estimate::exact).collect());
         }
-        if self.homogeneous() && self.net.d_in > 1 {
+        if self.homogeneous() && self.net.d_in() > 1 {
             // I = L/(p + D) * (integral over the faces of the box): the cone over each face.
             let faces = self.faces(l)?;
             return Ok(faces
@@ -246,7 +254,7 @@ impl<'a> Problem<'a> {
                 .map(|(c, e)| e.scale(l / (self.degree(c) + dim as f64)))
                 .collect());
         }
-        let half = if self.net.arch == Arch::Gauss {
+        let half = if self.net.arch().translation_invariant_kernel() {
             l.min(self.gauss_reach())
         } else {
             l
@@ -261,7 +269,7 @@ impl<'a> Problem<'a> {
     pub fn derivative(&self, l: f64) -> Result<Vec<Estimate>> {
         self.check()?;
         self.check_dim()?;
-        let l = Cutoff::Finite(l).finite()?.unwrap_or(f64::INFINITY);
+        Cutoff::finite(l)?;
         if self.dim() == 0 {
             return Ok(vec![Estimate::exact(0.0); self.products.len()]);
         }
@@ -271,7 +279,7 @@ impl<'a> Problem<'a> {
     fn faces(&self, l: f64) -> Result<Vec<Estimate>> {
         let dim = self.dim();
         let m = self.products.len();
-        let half = if self.net.arch == Arch::Gauss {
+        let half = if self.net.arch().translation_invariant_kernel() {
             l.min(self.gauss_reach())
         } else {
             l
@@ -308,7 +316,16 @@ impl<'a> Problem<'a> {
         let br = |level: usize, y: &[f64], out: &mut Vec<f64>| {
             self.breaks(coords[level], &coords[..level], y, face, out)
         };
-        nested(&f, coords, &lo, &hi, &br, &self.tol(), y, val, err);
+        Nested {
+            integrand: &f,
+            coords,
+            lo: &lo,
+            hi: &hi,
+            breaks: &br,
+            tol: self.tol(),
+            fixed: y,
+        }
+        .integrate(val, err);
     }
 }
 

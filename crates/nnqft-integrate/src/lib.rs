@@ -12,28 +12,32 @@
 //! // ReLU-net, sb = 0, d = 1: I4 = x1 x2 x3 x4 L^5 / 80 for positive inputs.
 //! let net = Network::paper(Arch::Relu);
 //! let x: [&[f64]; 4] = [&[0.2], &[0.4], &[0.6], &[0.8]];
-//! let i = vertex_integral(&net, &x, Cutoff::Finite(10.0), Weight::One).unwrap();
+//! let i = vertex_integral(&net, &x, Cutoff::finite(10.0).unwrap(), Weight::One).unwrap();
 //! let want = 0.2 * 0.4 * 0.6 * 0.8 * 1e5 / 80.0;
 //! assert!((i.value / want - 1.0).abs() < 1e-12);
 //! ```
 
-pub mod cutoff;
-pub mod diagram;
-pub mod error;
-pub mod exact;
-pub mod fit_integrals;
-pub mod graph;
-pub mod moments;
-pub mod quad;
-pub mod vertex;
+#![deny(missing_docs)]
 
-pub use cutoff::{Cutoff, Estimate, Weight};
+mod cutoff;
+mod diagram;
+mod error;
+mod exact;
+mod fit_integrals;
+mod graph;
+mod moments;
+mod quad;
+mod vertex;
+
+pub use cutoff::{Cutoff, Weight};
 pub use diagram::{coefficient, diagram_integral, rational_to_f64};
-pub use error::IntegrateError;
+pub use error::{IntegrateError, Result};
 pub use exact::{ExactTables, exact_measurement, exact_tables};
 pub use fit_integrals::{t0, t2, tnl, tnl_table};
-pub use graph::MAX_INTEGRATION_DIM;
-pub use moments::{OneNeuronMoments, moment};
+pub use graph::{Lines, MAX_INTEGRATION_DIM, Problem};
+pub use moments::{MAX_LATENT_DIM, OneNeuronMoments, moment};
+pub use nnqft_core::Estimate;
+pub use quad::{Breaks, MAX_DIM, Nested, Tol, gauss_hermite, gauss_legendre};
 pub use vertex::{
     VertexTable, pair_table, vertex_integral, vertex_integral_derivative, vertex_table,
 };

@@ -6,10 +6,10 @@
 //! c_a have one sign (else 0), sigma = sW |u| / sqrt(d). Otherwise quadrature in the latent
 //! space: z_a = A_a . g with g standard normal of dimension r = rank(x) + [sb > 0] <= 3.
 
-use crate::cutoff::Estimate;
 use crate::error::{IntegrateError, Result};
-use crate::quad::{MAX_DIM, Tol, gauss_hermite, nested};
-use nnqft_core::{Arch, InputSet, Network, multiset_rank, multisets};
+use crate::quad::{MAX_DIM, Nested, Tol, gauss_hermite};
+use nnqft_core::Estimate;
+use nnqft_core::{Arch, InputSet, MomentRule, Network, multiset_rank, multisets};
 use rayon::prelude::*;
 
 /// Largest latent dimension the moment quadrature handles.
@@ -30,10 +30,12 @@ impl OneNeuronMoments {
     /// M2 is always the closed form of the kernel (PHYSICS.md section 2).
     pub fn new(net: &Network, inputs: &InputSet, max_k: usize) -> Result<Self> {
         check(net, inputs, max_k)?;
-        let mut out = match net.arch {
-            Arch::Gauss => gauss_closed(net, inputs, max_k),
-            Arch::Relu if net.sigma_b == 0.0 && span(inputs).len() <= 1 => {
-                relu_line_closed(net, inputs, max_k)
+        let mut out = match net.arch().moment_rule() {
+            MomentRule::LogNormal => gauss_closed(net, inputs, max_k),
+            MomentRule::PiecewiseLinear { below, above }
+                if net.sigma_b() == 0.0 && span(inputs).len() <= 1 =>
+            {
+                line_closed(net, inputs, max_k, below, above)
             }
             _ => latent(net, inputs, max_k)?,
         };
@@ -91,11 +93,11 @@ fn check(net: &Network, inputs: &InputSet, max_k: usize) -> Result<()> {
     if !(1..=6).contains(&max_k) {
         return Err(IntegrateError::Order(max_k));
     }
-    if inputs.dim() != net.d_in {
+    if inputs.dim() != net.d_in() {
         return Err(IntegrateError::Points(format!(
             "the inputs have {} coordinates but the network has d = {}",
             inputs.dim(),
-            net.d_in
+            net.d_in()
         )));
     }
     Ok(())
@@ -147,7 +149,18 @@ fn abs_normal_moment(k: usize) -> f64 {
     }
 }
 
-fn relu_line_closed(net: &Network, inputs: &InputSet, max_k: usize) -> OneNeuronMoments {
+/// Inputs on one line x_a = c_a u through the origin, sb = 0, phi(z) = `below` z (z < 0) or
+/// `above` z (z > 0): z_a = c_a sigma g with g standard normal, so
+/// M_k = (1/2) sigma^k E|g|^k prod |c_a| [prod_a A_a + (-1)^k prod_a B_a], with
+/// A_a = above or -below and B_a = below or -above as c_a > 0 or c_a < 0 (the halves g > 0 and
+/// g < 0). ReLU: the moment is non-zero only when every c_a has the same sign.
+fn line_closed(
+    net: &Network,
+    inputs: &InputSet,
+    max_k: usize,
+    below: f64,
+    above: f64,
+) -> OneNeuronMoments {
     let m = inputs.len();
     let mut out = empty(m, max_k);
     let basis = span(inputs);
@@ -160,13 +173,22 @@ fn relu_line_closed(net: &Network, inputs: &InputSet, max_k: usize) -> OneNeuron
     let sigma = net.w0_scale();
     for k in 1..=max_k {
         let half = 0.5 * sigma.powi(k as i32) * abs_normal_moment(k);
+        let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
         for (r, t) in multisets(m, k).iter().enumerate() {
-            let pos = t.iter().all(|&a| c[a] > 0.0);
-            let neg = t.iter().all(|&a| c[a] < 0.0);
-            let v = if pos || neg {
-                half * t.iter().map(|&a| c[a].abs()).product::<f64>()
-            } else {
+            let upper: f64 = t
+                .iter()
+                .map(|&a| if c[a] > 0.0 { above } else { -below })
+                .product();
+            let lower: f64 = t
+                .iter()
+                .map(|&a| if c[a] > 0.0 { below } else { -above })
+                .product();
+            let coef = upper + sign * lower;
+            // A zero coefficient or an input at the origin gives exactly +0.
+            let v = if coef == 0.0 || t.iter().any(|&a| c[a] == 0.0) {
                 0.0
+            } else {
+                half * t.iter().map(|&a| c[a].abs()).product::<f64>() * coef
             };
             out.values[k - 1][r] = v;
         }
@@ -228,15 +250,15 @@ fn setup(net: &Network, inputs: &InputSet, max_k: usize) -> Result<Latent> {
                 .collect()
         })
         .collect();
-    if net.sigma_b > 0.0 {
-        rows.iter_mut().for_each(|r| r.push(net.sigma_b));
+    if net.sigma_b() > 0.0 {
+        rows.iter_mut().for_each(|r| r.push(net.sigma_b()));
     }
-    let r = basis.len() + usize::from(net.sigma_b > 0.0);
+    let r = basis.len() + usize::from(net.sigma_b() > 0.0);
     if r > MAX_LATENT_DIM {
         return Err(IntegrateError::Dimension(format!(
             "the one-neuron moments of these inputs need a {r}-dimensional Gaussian integral; \
              the quadrature handles at most {MAX_LATENT_DIM} (inputs spanning <= {} dimensions)",
-            MAX_LATENT_DIM - usize::from(net.sigma_b > 0.0)
+            MAX_LATENT_DIM - usize::from(net.sigma_b() > 0.0)
         )));
     }
     let scales: Vec<f64> = (0..m).map(|a| net.output_scale(inputs.point(a))).collect();
@@ -265,15 +287,15 @@ fn latent(net: &Network, inputs: &InputSet, max_k: usize) -> Result<OneNeuronMom
     let mut out = empty(m, max_k);
     let (v, e) = if lat.r == 0 {
         let phi: Vec<f64> = (0..m)
-            .map(|a| net.arch.activation(0.0) * lat.scales[a])
+            .map(|a| net.arch().activation(0.0) * lat.scales[a])
             .collect();
         let mut v = vec![0.0; ncomp];
         fill(&lat.links, &phi, 1.0, &mut v);
         (v, vec![0.0; ncomp])
-    } else if net.arch == Arch::Relu {
-        relu_latent(&lat, max_k)
+    } else if let MomentRule::PiecewiseLinear { below, above } = net.arch().moment_rule() {
+        piecewise_latent(&lat, max_k, below, above)
     } else {
-        hermite_latent(net.arch, &lat)
+        hermite_latent(net.arch(), &lat)
     };
     scatter(&mut out, &lat.offsets, &v, &e);
     Ok(out)
@@ -350,11 +372,11 @@ fn tensor_hermite(arch: Arch, lat: &Latent, n: usize) -> (Vec<f64>, Vec<f64>) {
     (sums, abs)
 }
 
-/// ReLU: the innermost latent coordinate t analytically (on each piece between the kinks
+/// Piecewise-linear activations (ReLU): the innermost latent coordinate t analytically (on each piece between the kinks
 /// t_a = -alpha_a/beta_a the product is a polynomial in t, integrated against the normal
 /// density by incomplete moments), the outer r - 1 coordinates by nested adaptive
 /// Gauss-Kronrod split where the inner kinks cross.
-fn relu_latent(lat: &Latent, max_k: usize) -> (Vec<f64>, Vec<f64>) {
+fn piecewise_latent(lat: &Latent, max_k: usize, below: f64, above: f64) -> (Vec<f64>, Vec<f64>) {
     let r = lat.r;
     let rows = &lat.rows;
     let ncomp = lat.links.len();
@@ -365,7 +387,7 @@ fn relu_latent(lat: &Latent, max_k: usize) -> (Vec<f64>, Vec<f64>) {
     let f = |g: &[f64], v: &mut [f64]| {
         let outer = &g[..r - 1];
         let w = norm * (-0.5 * outer.iter().map(|x| x * x).sum::<f64>()).exp();
-        relu_inner(lat, outer, max_k, v);
+        piecewise_inner(lat, outer, max_k, below, above, v);
         v.iter_mut().for_each(|x| *x *= w);
     };
     let br = |level: usize, g: &[f64], out: &mut Vec<f64>| {
@@ -393,23 +415,29 @@ fn relu_latent(lat: &Latent, max_k: usize) -> (Vec<f64>, Vec<f64>) {
     tol.max_intervals = 200;
     tol.checked = lat.offsets[max_k];
     let (mut v, mut e) = (vec![0.0; ncomp], vec![0.0; ncomp]);
-    nested(
-        &f,
-        &coords,
-        &lo,
-        &hi,
-        &br,
-        &tol,
-        [0.0; MAX_DIM],
-        &mut v,
-        &mut e,
-    );
+    Nested {
+        integrand: &f,
+        coords: &coords,
+        lo: &lo,
+        hi: &hi,
+        breaks: &br,
+        tol,
+        fixed: [0.0; MAX_DIM],
+    }
+    .integrate(&mut v, &mut e);
     (v, e)
 }
 
 /// int prod_{a in multiset} max(0, alpha_a + beta_a t) phi(t) dt for every multiset, where
 /// alpha_a = sum_{j < r-1} A_aj g_j and beta_a = A_a,r-1.
-fn relu_inner(lat: &Latent, outer: &[f64], max_k: usize, v: &mut [f64]) {
+fn piecewise_inner(
+    lat: &Latent,
+    outer: &[f64],
+    max_k: usize,
+    below: f64,
+    above: f64,
+    v: &mut [f64],
+) {
     let r = lat.r;
     let m = lat.rows.len();
     let ab: Vec<(f64, f64)> = lat
@@ -446,10 +474,11 @@ fn relu_inner(lat: &Latent, outer: &[f64], max_k: usize, v: &mut [f64]) {
             0.0
         };
         for (a, &(al, be)) in ab.iter().enumerate() {
-            lin[a] = if al + be * mid > 0.0 {
-                (al, be)
-            } else {
+            let slope = if al + be * mid > 0.0 { above } else { below };
+            lin[a] = if slope == 0.0 {
                 (0.0, 0.0)
+            } else {
+                (slope * al, slope * be)
             };
         }
         let mom = normal_moments(lo, hi, max_k);
@@ -472,7 +501,7 @@ fn relu_inner(lat: &Latent, outer: &[f64], max_k: usize, v: &mut [f64]) {
             }
             poly[c] = p;
             let s: f64 = p.iter().zip(&mom).map(|(a, b)| a * b).sum();
-            v[c] += s; // ReLU has no per-input output scale
+            v[c] += s; // piecewise-linear activations have no per-input output scale
         }
     }
 }

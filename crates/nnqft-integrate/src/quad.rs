@@ -43,10 +43,15 @@ const WG: [f64; 4] = [
 /// subintervals; the other components ride along on the same nodes.
 #[derive(Clone, Copy, Debug)]
 pub struct Tol {
+    /// Relative tolerance.
     pub rel: f64,
+    /// Absolute tolerance.
     pub abs: f64,
+    /// Relative floor against the largest component.
     pub floor: f64,
+    /// How many leading components the stopping rule checks.
     pub checked: usize,
+    /// Most subintervals.
     pub max_intervals: usize,
     /// Report only the reducible error (without roundoff floors), as inner levels of a
     /// nested integral do so that the outer level does not chase irreducible roundoff.
@@ -252,58 +257,55 @@ pub fn adaptive<F>(
 /// outer coordinates are already fixed, and a buffer to fill with break points.
 pub type Breaks<'a> = dyn Fn(usize, &[f64], &mut Vec<f64>) + Sync + 'a;
 
-/// Iterated adaptive integral of an m-component integrand over the box prod_l [lo_l, hi_l],
-/// integrating coordinate `coords[l]` at level l (outermost first); the other coordinates of
-/// `y` stay fixed. Inner levels use a tolerance 8 times tighter, and their error estimates
-/// are integrated into the outer ones.
-#[allow(clippy::too_many_arguments)]
-pub fn nested(
-    f: &(dyn Fn(&[f64], &mut [f64]) + Sync),
-    coords: &[usize],
-    lo: &[f64],
-    hi: &[f64],
-    breaks: &Breaks<'_>,
-    tol: &Tol,
-    y: [f64; MAX_DIM],
-    val: &mut [f64],
-    err: &mut [f64],
-) {
-    nested_level(f, coords, lo, hi, breaks, tol, 0, y, val, err)
+/// An iterated adaptive integral of an m-component integrand over the box
+/// prod_l [lo_l, hi_l], integrating coordinate `coords[l]` at level l (outermost first); the
+/// other coordinates of the point stay at `fixed`. Inner levels use a tolerance 8 times
+/// tighter, and their error estimates are integrated into the outer ones.
+pub struct Nested<'a> {
+    /// The integrand: fills one value per component at a point y.
+    pub integrand: &'a (dyn Fn(&[f64], &mut [f64]) + Sync),
+    /// The coordinate of y integrated at each level, outermost first.
+    pub coords: &'a [usize],
+    /// Lower limit per level.
+    pub lo: &'a [f64],
+    /// Upper limit per level.
+    pub hi: &'a [f64],
+    /// Where to split each level's interval.
+    pub breaks: &'a Breaks<'a>,
+    /// The outermost level's tolerance.
+    pub tol: Tol,
+    /// The point's coordinates that are not integrated (and the starting values of the rest).
+    pub fixed: [f64; MAX_DIM],
 }
 
-#[allow(clippy::too_many_arguments)]
-fn nested_level(
-    f: &(dyn Fn(&[f64], &mut [f64]) + Sync),
-    coords: &[usize],
-    lo: &[f64],
-    hi: &[f64],
-    breaks: &Breaks<'_>,
-    tol: &Tol,
-    level: usize,
-    y: [f64; MAX_DIM],
-    val: &mut [f64],
-    err: &mut [f64],
-) {
-    if level == coords.len() {
-        f(&y, val);
-        err.iter_mut().for_each(|e| *e = 0.0);
-        return;
+impl Nested<'_> {
+    /// Integrate: `val` gets the value of each component, `err` its error estimate.
+    pub fn integrate(&self, val: &mut [f64], err: &mut [f64]) {
+        self.level(0, self.fixed, &self.tol, val, err)
     }
-    let c = coords[level];
-    let mut bk = Vec::new();
-    breaks(level, &y, &mut bk);
-    let inner_tol = Tol {
-        rel: tol.rel / 8.0,
-        abs: tol.abs / 8.0,
-        reducible_only: true,
-        ..*tol
-    };
-    let g = |x: f64, v: &mut [f64], e: &mut [f64]| {
-        let mut yy = y;
-        yy[c] = x;
-        nested_level(f, coords, lo, hi, breaks, &inner_tol, level + 1, yy, v, e);
-    };
-    adaptive(&g, lo[level], hi[level], &bk, tol, val, err);
+
+    fn level(&self, level: usize, y: [f64; MAX_DIM], tol: &Tol, val: &mut [f64], err: &mut [f64]) {
+        if level == self.coords.len() {
+            (self.integrand)(&y, val);
+            err.iter_mut().for_each(|e| *e = 0.0);
+            return;
+        }
+        let c = self.coords[level];
+        let mut bk = Vec::new();
+        (self.breaks)(level, &y, &mut bk);
+        let inner_tol = Tol {
+            rel: tol.rel / 8.0,
+            abs: tol.abs / 8.0,
+            reducible_only: true,
+            ..*tol
+        };
+        let g = |x: f64, v: &mut [f64], e: &mut [f64]| {
+            let mut yy = y;
+            yy[c] = x;
+            self.level(level + 1, yy, &inner_tol, v, e);
+        };
+        adaptive(&g, self.lo[level], self.hi[level], &bk, tol, val, err);
+    }
 }
 
 /// Gauss-Legendre nodes and weights on [-1, 1] with n points (Newton iteration on P_n).
@@ -374,17 +376,16 @@ mod tests {
         // int over [0,1]x[-1,2]x[0,3] of x y^2 z^3 = (1/2)(3)(81/4).
         let f = |y: &[f64], v: &mut [f64]| v[0] = y[0] * y[1] * y[1] * y[2].powi(3);
         let (mut v, mut e) = ([0.0], [0.0]);
-        nested(
-            &f,
-            &[0, 1, 2],
-            &[0.0, -1.0, 0.0],
-            &[1.0, 2.0, 3.0],
-            &|_, _, _| {},
-            &Tol::rel(1e-12),
-            [0.0; MAX_DIM],
-            &mut v,
-            &mut e,
-        );
+        Nested {
+            integrand: &f,
+            coords: &[0, 1, 2],
+            lo: &[0.0, -1.0, 0.0],
+            hi: &[1.0, 2.0, 3.0],
+            breaks: &|_, _, _| {},
+            tol: Tol::rel(1e-12),
+            fixed: [0.0; MAX_DIM],
+        }
+        .integrate(&mut v, &mut e);
         assert!((v[0] / (0.5 * 3.0 * 81.0 / 4.0) - 1.0).abs() < 1e-13);
     }
 

@@ -1,9 +1,10 @@
 //! Single-vertex integrals I = int_{[-L,L]^d} w(y) prod_a K_int(x_a, y) d^d y, their cutoff
 //! derivative, and tables of them over all index multisets of an input set.
 
-use crate::cutoff::{Cutoff, Estimate, Weight};
+use crate::cutoff::{Cutoff, Weight};
 use crate::error::{IntegrateError, Result};
 use crate::graph::{Lines, Problem};
+use nnqft_core::Estimate;
 use nnqft_core::{InputSet, Network, multisets};
 use rayon::prelude::*;
 
@@ -30,7 +31,7 @@ fn star_problem<'a>(net: &'a Network, points: &[&'a [f64]], weight: Weight) -> P
 }
 
 /// I = int_{[-L,L]^d} w(y) prod_a K_int(x_a, y) d^d y with K_int = K - sb^2 (PHYSICS.md
-/// section 6); `Cutoff::Infinite` only for Gauss-net.
+/// section 6); `Cutoff::INFINITE` only for Gauss-net.
 pub fn vertex_integral(
     net: &Network,
     points: &[&[f64]],
@@ -58,6 +59,7 @@ pub fn vertex_integral_derivative(
 pub struct VertexTable {
     /// The index multisets, in [`multisets`] order.
     pub tuples: Vec<Vec<usize>>,
+    /// The cutoffs, in the order of `values`.
     pub cutoffs: Vec<Cutoff>,
     /// values[k][t]: cutoff k, tuple t.
     pub values: Vec<Vec<Estimate>>,

@@ -1,7 +1,7 @@
 //! Quadrature against closed forms and against independent rules.
 
 use nnqft_core::{Arch, InputSet, Network};
-use nnqft_integrate::quad::gauss_legendre;
+use nnqft_integrate::gauss_legendre;
 use nnqft_integrate::{Cutoff, Weight, vertex_integral, vertex_integral_derivative, vertex_table};
 use std::f64::consts::PI;
 
@@ -17,7 +17,7 @@ fn relu_d1_quartic_vertex_is_l5_over_80() {
         for t in [[0, 1, 2, 3], [0, 0, 0, 0], [2, 3, 5, 5]] {
             let p: Vec<[f64; 1]> = t.iter().map(|&i| [xs[i]]).collect();
             let pts: Vec<&[f64]> = p.iter().map(|v| v.as_slice()).collect();
-            let i = vertex_integral(&net, &pts, Cutoff::Finite(l), Weight::One).unwrap();
+            let i = vertex_integral(&net, &pts, Cutoff::finite(l).unwrap(), Weight::One).unwrap();
             let prod: f64 = t.iter().map(|&i| xs[i]).product();
             let want = prod * l.powi(5) / 80.0;
             assert!(
@@ -27,17 +27,18 @@ fn relu_d1_quartic_vertex_is_l5_over_80() {
             );
             assert!(i.error <= 1e-10 * want);
             // |y|^2 weight: x1x2x3x4 L^7 / 112.
-            let i2 = vertex_integral(&net, &pts, Cutoff::Finite(l), Weight::NormSquared).unwrap();
+            let i2 = vertex_integral(&net, &pts, Cutoff::finite(l).unwrap(), Weight::NormSquared)
+                .unwrap();
             assert!(rel(i2.value, prod * l.powi(7) / 112.0) < 1e-12);
             // Negative inputs see the other half line; mixed signs give zero.
             let neg: Vec<[f64; 1]> = p.iter().map(|v| [-v[0]]).collect();
             let npts: Vec<&[f64]> = neg.iter().map(|v| v.as_slice()).collect();
-            let i = vertex_integral(&net, &npts, Cutoff::Finite(l), Weight::One).unwrap();
+            let i = vertex_integral(&net, &npts, Cutoff::finite(l).unwrap(), Weight::One).unwrap();
             assert!(rel(i.value, want) < 1e-12);
         }
     }
     let mixed: [&[f64]; 4] = [&[0.2], &[-0.4], &[0.6], &[0.8]];
-    let i = vertex_integral(&net, &mixed, Cutoff::Finite(10.0), Weight::One).unwrap();
+    let i = vertex_integral(&net, &mixed, Cutoff::finite(10.0).unwrap(), Weight::One).unwrap();
     assert!(i.value.abs() < 1e-12);
 }
 
@@ -75,7 +76,7 @@ fn relu_d2_quartic_vertex_against_polar_rule() {
     let p = diagonal_points(&cs, 2);
     let pts: Vec<&[f64]> = p.iter().map(|v| v.as_slice()).collect();
     for l in [1.0, 7.0, 100.0] {
-        let i = vertex_integral(&net, &pts, Cutoff::Finite(l), Weight::One).unwrap();
+        let i = vertex_integral(&net, &pts, Cutoff::finite(l).unwrap(), Weight::One).unwrap();
         let want = cs.iter().product::<f64>() * l.powi(6) * c2 / (16.0 * PI.powi(4) * 4.0);
         assert!(rel(i.value, want) < 1e-10, "L={l}: {} vs {want}", i.value);
     }
@@ -89,8 +90,8 @@ fn relu_d3_quartic_vertex_scales_as_l7_and_matches_graded_rule() {
     let cs = [0.4, 0.6, 0.8, 1.0];
     let p = diagonal_points(&cs, 3);
     let pts: Vec<&[f64]> = p.iter().map(|v| v.as_slice()).collect();
-    let i1 = vertex_integral(&net, &pts, Cutoff::Finite(1.0), Weight::One).unwrap();
-    let i2 = vertex_integral(&net, &pts, Cutoff::Finite(3.0), Weight::One).unwrap();
+    let i1 = vertex_integral(&net, &pts, Cutoff::finite(1.0).unwrap(), Weight::One).unwrap();
+    let i2 = vertex_integral(&net, &pts, Cutoff::finite(3.0).unwrap(), Weight::One).unwrap();
     assert!(rel(i2.value, i1.value * 3f64.powi(7)) < 1e-9);
     // Graded 1-D mesh on [-1, 1], refined towards both ends.
     let mut cuts = vec![-1.0, 1.0, 0.0];
@@ -180,7 +181,7 @@ fn derivative_matches_central_difference() {
             let d = vertex_integral_derivative(&net, &pts, l, w).unwrap();
             let h = 1e-3 * l;
             let at = |l: f64| {
-                vertex_integral(&net, &pts, Cutoff::Finite(l), w)
+                vertex_integral(&net, &pts, Cutoff::finite(l).unwrap(), w)
                     .unwrap()
                     .value
             };
@@ -209,9 +210,9 @@ fn gauss_net_infinite_cutoff_is_a_gaussian_integral() {
         let s1: f64 = xs.iter().sum();
         let s2: f64 = xs.iter().map(|x| x * x).sum();
         let want = sw.powi(8) * (PI / (4.0 * a)).sqrt() * (-a * (s2 - s1 * s1 / 4.0)).exp();
-        let i = vertex_integral(&net, &p, Cutoff::Infinite, Weight::One).unwrap();
+        let i = vertex_integral(&net, &p, Cutoff::INFINITE, Weight::One).unwrap();
         assert!(rel(i.value, want) < 1e-11, "{} vs {want}", i.value);
-        let big = vertex_integral(&net, &p, Cutoff::Finite(1e5), Weight::One).unwrap();
+        let big = vertex_integral(&net, &p, Cutoff::finite(1e5).unwrap(), Weight::One).unwrap();
         assert!(rel(big.value, want) < 1e-11);
     }
     // d = 2: the integral factorizes over the two coordinates.
@@ -230,7 +231,7 @@ fn gauss_net_infinite_cutoff_is_a_gaussian_integral() {
         let s2: f64 = p.iter().map(|x| x[j] * x[j]).sum();
         want *= (PI / (4.0 * a)).sqrt() * (-a * (s2 - s1 * s1 / 4.0)).exp();
     }
-    let i = vertex_integral(&net, &pts, Cutoff::Infinite, Weight::One).unwrap();
+    let i = vertex_integral(&net, &pts, Cutoff::INFINITE, Weight::One).unwrap();
     assert!(rel(i.value, want) < 1e-9, "{} vs {want}", i.value);
 }
 
@@ -238,23 +239,19 @@ fn gauss_net_infinite_cutoff_is_a_gaussian_integral() {
 fn divergent_and_oversized_requests_are_refused() {
     let x: [&[f64]; 4] = [&[0.2], &[0.4], &[0.6], &[0.8]];
     for arch in [Arch::Erf, Arch::Relu] {
-        let e = vertex_integral(&Network::paper(arch), &x, Cutoff::Infinite, Weight::One);
+        let e = vertex_integral(&Network::paper(arch), &x, Cutoff::INFINITE, Weight::One);
         assert!(e.unwrap_err().to_string().contains("diverges"));
     }
     for bad in [0.0, -1.0, f64::NAN] {
-        assert!(
-            vertex_integral(
-                &Network::paper(Arch::Erf),
-                &x,
-                Cutoff::Finite(bad),
-                Weight::One
-            )
-            .is_err()
-        );
+        // An invalid cutoff cannot even be constructed (nor parsed, nor deserialized).
+        assert!(Cutoff::finite(bad).is_err());
+        assert!(bad.to_string().parse::<Cutoff>().is_err());
+        let json = format!("{{\"Finite\":{}}}", if bad.is_nan() { 0.0 } else { bad });
+        assert!(serde_json::from_str::<Cutoff>(&json).is_err(), "{json}");
     }
     let net = Network::paper_in(Arch::Erf, 4).unwrap();
     let p = [0.1; 4];
-    let e = vertex_integral(&net, &[&p, &p], Cutoff::Finite(1.0), Weight::One);
+    let e = vertex_integral(&net, &[&p, &p], Cutoff::finite(1.0).unwrap(), Weight::One);
     assert!(e.unwrap_err().to_string().contains("at most 3"));
 }
 
@@ -266,7 +263,7 @@ fn table_agrees_with_single_integrals() {
         &net,
         &xs,
         4,
-        &[Cutoff::Finite(7.0), Cutoff::Finite(1e4)],
+        &[Cutoff::finite(7.0).unwrap(), Cutoff::finite(1e4).unwrap()],
         Weight::One,
     )
     .unwrap();

@@ -21,7 +21,7 @@ fn first_order_four_point_diagrams() {
     let l = 7.0;
     let mut seen = 0;
     for d in &e.diagrams {
-        let v = diagram_integral(&net, d, &pts, Cutoff::Finite(l)).unwrap();
+        let v = diagram_integral(&net, d, &pts, Cutoff::finite(l).unwrap()).unwrap();
         let c = coefficient(d);
         if d.internal.is_empty() {
             // Free pairing: product of two full kernels K = x x'/2.
@@ -32,7 +32,8 @@ fn first_order_four_point_diagrams() {
             // X diagram: -24 lambda, I4 = prod x L^5/80.
             assert_eq!(c, -24.0);
             assert!(rel(v.value, prod * l.powi(5) / 80.0) < 1e-12);
-            let star = vertex_integral(&net, &pts, Cutoff::Finite(l), Weight::One).unwrap();
+            let star =
+                vertex_integral(&net, &pts, Cutoff::finite(l).unwrap(), Weight::One).unwrap();
             assert!(rel(v.value, star.value) < 1e-14);
             seen += 1;
         } else {
@@ -77,7 +78,7 @@ fn second_order_diagrams_in_one_dimension() {
                 .iter()
                 .map(|&k| l.powi(k + 1) / (k + 1) as f64)
                 .product::<f64>();
-        let v = diagram_integral(&net, d, &pts, Cutoff::Finite(l)).unwrap();
+        let v = diagram_integral(&net, d, &pts, Cutoff::finite(l).unwrap()).unwrap();
         assert!(rel(v.value, want) < 1e-10, "{d:?}: {} vs {want}", v.value);
         checked += 1;
     }
@@ -100,7 +101,7 @@ fn gauss_chain_without_cutoff_is_gaussian() {
         class: 0,
     };
     let (x1, x2) = (0.3, -0.4);
-    let v = diagram_integral(&net, &d, &[&[x1], &[x2]], Cutoff::Infinite).unwrap();
+    let v = diagram_integral(&net, &d, &[&[x1], &[x2]], Cutoff::INFINITE).unwrap();
     let want = 2.0 * PI * (-(x1 - x2) * (x1 - x2) / 6.0f64).exp() / 3f64.sqrt();
     assert!(rel(v.value, want) < 1e-10, "{} vs {want}", v.value);
     assert!(
@@ -108,7 +109,7 @@ fn gauss_chain_without_cutoff_is_gaussian() {
             &Network::paper(Arch::Erf),
             &d,
             &[&[x1], &[x2]],
-            Cutoff::Infinite
+            Cutoff::INFINITE
         )
         .is_err()
     );

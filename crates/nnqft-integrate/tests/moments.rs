@@ -1,7 +1,7 @@
 //! One-neuron moments and exact cumulants against closed forms and independent rules.
 
 use nnqft_core::{Arch, InputSet, Network, multisets};
-use nnqft_integrate::quad::gauss_legendre;
+use nnqft_integrate::gauss_legendre;
 use nnqft_integrate::{OneNeuronMoments, exact_tables};
 use std::f64::consts::PI;
 

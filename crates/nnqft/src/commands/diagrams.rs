@@ -2,9 +2,9 @@
 //! JSON or LaTeX (amsmath equations and TikZ-Feynman drawings).
 
 use crate::cli::{Global, output};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use nnqft_diagrams::{
-    DEFAULT_MAX_DIAGRAMS, Expansion, ExpansionSpec, VertexKind, expand, latex, text,
+    DEFAULT_MAX_DIAGRAMS, DiagramError, Expansion, ExpansionSpec, VertexKind, expand, latex, text,
 };
 use serde::{Serialize, Serializer};
 use std::path::PathBuf;
@@ -17,6 +17,8 @@ pub enum Format {
     Json,
     /// amsmath equations and TikZ-Feynman drawings.
     Latex,
+    /// Graphviz DOT, one graph per class (render with `dot -Tsvg`).
+    Dot,
 }
 
 #[derive(clap::Args, Debug)]
@@ -181,12 +183,18 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     if let Some(path) = &args.output {
         output::check_output_path(path)?;
     }
-    let e = expand(&spec).context("cannot expand")?;
+    let e = expand(&spec).map_err(|err| match err {
+        DiagramError::TooLarge { .. } => {
+            anyhow!("cannot expand: {err} (raise it with --max-diagrams)")
+        }
+        err => anyhow!("cannot expand: {err}"),
+    })?;
     let out = match format {
         Format::Text => text::listing(&e),
         Format::Json => output::to_json(&report(&e))?,
         Format::Latex if args.standalone => latex::document(&e),
         Format::Latex => latex::body(&e),
+        Format::Dot => nnqft_diagrams::dot(&e),
     };
     match &args.output {
         Some(path) => output::write_atomic(path, out.as_bytes()),

@@ -164,9 +164,9 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         .sum();
     let report = Report {
         tuple: args.tuple.clone(),
-        cutoff: match cutoff {
-            Cutoff::Finite(l) => serde_json::json!(l),
-            Cutoff::Infinite => serde_json::json!("inf"),
+        cutoff: match cutoff.length() {
+            Some(l) => serde_json::json!(l),
+            None => serde_json::json!("inf"),
         },
         terms,
         total,
@@ -178,7 +178,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     println!(
         "G{} of {} at tuple {:?}, cutoff {cutoff}, lambda = {}, kappa = {}, {} {}",
         args.points,
-        net.arch.title(),
+        net.arch().title(),
         args.tuple,
         args.lambda,
         args.kappa,

@@ -36,11 +36,11 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     }
     println!(
         "{} exact correlators at width N = {} (sigma_w = {}, sigma_b = {}, d = {}), {} inputs",
-        net.arch.title(),
+        net.arch().title(),
         args.width,
-        net.sigma_w,
-        net.sigma_b,
-        net.d_in,
+        net.sigma_w(),
+        net.sigma_b(),
+        net.d_in(),
         xs.len()
     );
     for (n, s) in &m.summary {

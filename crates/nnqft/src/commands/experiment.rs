@@ -95,7 +95,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
 /// The sweep's figures with their file names: m{n}.svg (log10 m_n and log10 background
 /// against log10 N) per order, and connected6.svg (log10 mean |G6c| with its error).
 pub fn figures(r: &SweepResult) -> Vec<(String, Figure)> {
-    let title = r.config.network.arch.title();
+    let title = r.config.network.arch().title();
     let mut out = vec![];
     for n in &r.config.npt {
         let key = n.to_string();
@@ -157,7 +157,7 @@ pub fn figures(r: &SweepResult) -> Vec<(String, Figure)> {
 fn print_summary(r: &SweepResult, dir: &Path) {
     println!(
         "{} width sweep: {} nets x {} experiments per width, seed {}",
-        r.config.network.arch.title(),
+        r.config.network.arch().title(),
         r.config.nets / r.config.experiments as u64,
         r.config.experiments,
         r.config.seed

@@ -72,6 +72,7 @@ pub fn fit_width(arch: Arch) -> usize {
         Arch::Gauss => 1000,
         Arch::Erf => 5,
         Arch::Relu => 20,
+        _ => 20,
     }
 }
 
@@ -87,9 +88,9 @@ pub fn paper_test_inputs(arch: Arch, d: usize) -> Result<InputSet> {
 /// The paper's default cutoff: infinity for Gauss-net, 100 otherwise.
 pub fn paper_cutoff(arch: Arch) -> Cutoff {
     if arch == Arch::Gauss {
-        Cutoff::Infinite
+        Cutoff::INFINITE
     } else {
-        Cutoff::Finite(100.0)
+        Cutoff::finite_unchecked(100.0)
     }
 }
 
@@ -205,9 +206,9 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     }
     let out = FitOutput {
         header: SourceHeader::new(&net, dev_train.width, &source),
-        cutoff: match cutoff {
-            Cutoff::Finite(l) => serde_json::json!(l),
-            Cutoff::Infinite => serde_json::json!("inf"),
+        cutoff: match cutoff.length() {
+            Some(l) => serde_json::json!(l),
+            None => serde_json::json!("inf"),
         },
         train_inputs: train.points(),
         test_inputs: test.points(),
@@ -226,7 +227,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
 fn print_table(net: &Network, width: usize, source: &Source, cutoff: Cutoff, r: &FitReport) {
     println!(
         "{} width {width}, source {}, cutoff {cutoff}, weighting {:?}: DeltaG4 = -(lambda_0 T0 + lambda_2 T2 + lambda_NL TNL)",
-        net.arch.title(),
+        net.arch().title(),
         source.label(),
         r.weighting
     );

@@ -27,20 +27,20 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     let rows: Vec<Vec<f64>> = k.row_iter().map(|r| r.iter().copied().collect()).collect();
     if global.json {
         return output::print_json(&KernelReport {
-            arch: net.arch.name(),
-            sigma_w: net.sigma_w,
-            sigma_b: net.sigma_b,
-            d_in: net.d_in,
+            arch: net.arch().name(),
+            sigma_w: net.sigma_w(),
+            sigma_b: net.sigma_b(),
+            d_in: net.d_in(),
             inputs: xs.points(),
             kernel: rows,
         });
     }
     println!(
         "{} kernel (sigma_w = {}, sigma_b = {}, d = {}) over {} inputs",
-        net.arch.title(),
-        net.sigma_w,
-        net.sigma_b,
-        net.d_in,
+        net.arch().title(),
+        net.sigma_w(),
+        net.sigma_b(),
+        net.d_in(),
         xs.len()
     );
     for (a, row) in rows.iter().enumerate() {

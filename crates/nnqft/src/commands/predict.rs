@@ -41,7 +41,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         bail!("--cutoff must be positive and finite, got {}", args.cutoff);
     }
     let source = Source::parse(&args.source);
-    let dev = load_deviations(&source, &net, args.width, rg_width(net.arch), &xs, true)?;
+    let dev = load_deviations(&source, &net, args.width, rg_width(net.arch()), &xs, true)?;
     let ints = integrals_with_progress(global, &net, &dev.inputs, &[args.cutoff], false)?;
     let p = predict6(&dev, &ints[0])?;
     let out = PredictOutput {
@@ -54,7 +54,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     }
     println!(
         "{} width {}, source {}, L = {}: lambda = {:.6e} +- {:.2e} (mean over 4-tuples)",
-        net.arch.title(),
+        net.arch().title(),
         dev.width,
         source.label(),
         p.cutoff,

@@ -44,6 +44,7 @@ pub fn rg_width(arch: Arch) -> usize {
         Arch::Relu => 20,
         Arch::Erf => 5,
         Arch::Gauss => 100,
+        _ => 20,
     }
 }
 
@@ -90,10 +91,10 @@ pub struct SourceHeader {
 impl SourceHeader {
     pub fn new(net: &Network, width: usize, source: &Source) -> Self {
         SourceHeader {
-            arch: net.arch.name(),
-            sigma_w: net.sigma_w,
-            sigma_b: net.sigma_b,
-            d_in: net.d_in,
+            arch: net.arch().name(),
+            sigma_w: net.sigma_w(),
+            sigma_b: net.sigma_b(),
+            d_in: net.d_in(),
             width,
             source: source.label(),
         }
@@ -234,7 +235,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         }
     }
     let kappa = couplings == Couplings::LambdaKappa;
-    let dev = load_deviations(&source, &net, args.width, rg_width(net.arch), &xs, kappa)?;
+    let dev = load_deviations(&source, &net, args.width, rg_width(net.arch()), &xs, kappa)?;
     let ints = integrals_with_progress(global, &net, &dev.inputs, &cutoffs, kappa)?;
     let report = rg_flow(&dev, &ints, couplings)?;
     for w in &report.warnings {
@@ -259,10 +260,10 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
 fn print_table(net: &Network, width: usize, source: &Source, r: &RgReport) {
     println!(
         "{} (sigma_w = {}, sigma_b = {}, d = {}), width {width}, source {}: lambda = -DeltaG4/(24 I4) over {} tuples",
-        net.arch.title(),
-        net.sigma_w,
-        net.sigma_b,
-        net.d_in,
+        net.arch().title(),
+        net.sigma_w(),
+        net.sigma_b(),
+        net.d_in(),
         source.label(),
         r.tuples.len()
     );
@@ -330,7 +331,7 @@ fn write_svg(path: &Path, net: &Network, width: usize, r: &RgReport) -> Result<(
     let mut fig = Figure::new(
         &format!(
             "{} width {width}: running quartic coupling",
-            net.arch.title()
+            net.arch().title()
         ),
         "log10 L",
         "log10 |lambda|",

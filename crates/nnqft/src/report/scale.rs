@@ -32,6 +32,7 @@ fn arch_index(arch: Arch) -> usize {
         Arch::Erf => 0,
         Arch::Relu => 1,
         Arch::Gauss => 2,
+        _ => 0,
     }
 }
 

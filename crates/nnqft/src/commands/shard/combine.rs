@@ -13,17 +13,29 @@ pub fn plan_difference(a: &Plan, b: &Plan) -> Option<String> {
     let (sa, sb) = (&a.settings, &b.settings);
     let (na, nb) = (sa.network, sb.network);
     let diff = |what: &str, x: String, y: String| Some(format!("{what} ({x} vs {y})"));
-    if na.arch != nb.arch {
-        return diff("architecture", na.arch.to_string(), nb.arch.to_string());
+    if na.arch() != nb.arch() {
+        return diff("architecture", na.arch().to_string(), nb.arch().to_string());
     }
-    if na.sigma_w != nb.sigma_w {
-        return diff("sigma_w", na.sigma_w.to_string(), nb.sigma_w.to_string());
+    if na.sigma_w() != nb.sigma_w() {
+        return diff(
+            "sigma_w",
+            na.sigma_w().to_string(),
+            nb.sigma_w().to_string(),
+        );
     }
-    if na.sigma_b != nb.sigma_b {
-        return diff("sigma_b", na.sigma_b.to_string(), nb.sigma_b.to_string());
+    if na.sigma_b() != nb.sigma_b() {
+        return diff(
+            "sigma_b",
+            na.sigma_b().to_string(),
+            nb.sigma_b().to_string(),
+        );
     }
-    if na.d_in != nb.d_in {
-        return diff("input dimension", na.d_in.to_string(), nb.d_in.to_string());
+    if na.d_in() != nb.d_in() {
+        return diff(
+            "input dimension",
+            na.d_in().to_string(),
+            nb.d_in().to_string(),
+        );
     }
     if sa.inputs != sb.inputs {
         return diff(

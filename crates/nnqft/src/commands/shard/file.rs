@@ -86,7 +86,7 @@ pub fn nets_per_experiment(plan: &Plan, set: &BlockSet) -> Result<Vec<u64>> {
 /// header cannot smuggle in a plan the sampler would refuse (zero experiments, bad inputs).
 fn validated(plan: &Plan) -> Result<Plan> {
     let n = plan.settings.network;
-    let net = Network::new(n.arch, n.sigma_w, n.sigma_b, n.d_in)?;
+    let net = Network::new(n.arch(), n.sigma_w(), n.sigma_b(), n.d_in())?;
     let xs = InputSet::new(plan.settings.inputs.points().to_vec())?;
     let settings = Settings::new(net, xs, plan.settings.width, &plan.settings.npt)?;
     let rebuilt = Plan::with_block_size(

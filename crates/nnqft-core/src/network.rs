@@ -1,0 +1,163 @@
+//! A fully specified network family: architecture, weight and bias scales, input dimension
+//! (PHYSICS.md section 1).
+
+use crate::arch::{Arch, MomentRule};
+use crate::error::{CoreError, Result};
+use serde::{Deserialize, Serialize};
+
+/// A single-hidden-layer network family: f(x) = b1 + sum_j W1_j phi(W0_j.x + b0_j), with
+/// W0 ~ N(0, sW^2/d) per component, b0, b1 ~ N(0, sb^2), W1 ~ N(0, sW^2/N).
+///
+/// The fields are private: a `Network` is valid by construction ([`Network::new`]), also when
+/// it is read back from JSON (deserializing validates the same way), so no consumer re-checks
+/// it. The width is not part of the family; samplers and exact tables take it separately.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "NetworkFields")]
+pub struct Network {
+    pub(crate) arch: Arch,
+    pub(crate) sigma_w: f64,
+    pub(crate) sigma_b: f64,
+    pub(crate) d_in: usize,
+}
+
+/// The serialized form of a [`Network`], validated by [`Network::new`] on the way in.
+#[derive(Deserialize)]
+struct NetworkFields {
+    arch: Arch,
+    sigma_w: f64,
+    sigma_b: f64,
+    d_in: usize,
+}
+
+impl TryFrom<NetworkFields> for Network {
+    type Error = CoreError;
+
+    fn try_from(f: NetworkFields) -> Result<Self> {
+        Network::new(f.arch, f.sigma_w, f.sigma_b, f.d_in)
+    }
+}
+
+impl Network {
+    /// A validated network: sigma_w > 0, sigma_b >= 0 (both finite), d_in >= 1.
+    pub fn new(arch: Arch, sigma_w: f64, sigma_b: f64, d_in: usize) -> Result<Self> {
+        if !(sigma_w.is_finite() && sigma_w > 0.0) {
+            return Err(CoreError::SigmaW(sigma_w));
+        }
+        if !(sigma_b.is_finite() && sigma_b >= 0.0) {
+            return Err(CoreError::SigmaB(sigma_b));
+        }
+        if d_in == 0 {
+            return Err(CoreError::Dimension(d_in));
+        }
+        Ok(Network {
+            arch,
+            sigma_w,
+            sigma_b,
+            d_in,
+        })
+    }
+
+    /// The paper's network for `arch` in d = 1.
+    pub fn paper(arch: Arch) -> Self {
+        Network {
+            arch,
+            sigma_w: arch.default_sigma_w(),
+            sigma_b: arch.default_sigma_b(),
+            d_in: 1,
+        }
+    }
+
+    /// The paper's network for `arch` in dimension `d_in`.
+    pub fn paper_in(arch: Arch, d_in: usize) -> Result<Self> {
+        Network::new(arch, arch.default_sigma_w(), arch.default_sigma_b(), d_in)
+    }
+
+    /// The activation family.
+    pub fn arch(&self) -> Arch {
+        self.arch
+    }
+
+    /// sigma_w: the weights of a layer with fan-in n have variance sigma_w^2 / n.
+    pub fn sigma_w(&self) -> f64 {
+        self.sigma_w
+    }
+
+    /// sigma_b: every bias has variance sigma_b^2.
+    pub fn sigma_b(&self) -> f64 {
+        self.sigma_b
+    }
+
+    /// The input dimension d.
+    pub fn d_in(&self) -> usize {
+        self.d_in
+    }
+
+    /// Whether the propagator K_int(x, y) is homogeneous of degree one in y (a positively
+    /// homogeneous activation without biases, e.g. ReLU with sb = 0): the vertex integrals then
+    /// scale as powers of the cutoff and have polynomial closed forms.
+    pub fn homogeneous_kernel(&self) -> bool {
+        self.arch.positively_homogeneous() && self.sigma_b == 0.0
+    }
+
+    /// Whether K_int(x, y) has kinks where y meets an input or another vertex (a kinked
+    /// activation with biases, e.g. ReLU with sb > 0): quadrature splits there.
+    pub fn kernel_kinks_at_points(&self) -> bool {
+        self.arch.has_kink_at_zero() && !self.homogeneous_kernel()
+    }
+
+    /// Standard deviation of each component of W0: sW / sqrt(d).
+    pub fn w0_scale(&self) -> f64 {
+        self.sigma_w / (self.d_in as f64).sqrt()
+    }
+
+    /// Standard deviation of W1 at width N: sW / sqrt(N).
+    pub fn w1_scale(&self, width: usize) -> f64 {
+        self.sigma_w / (width as f64).sqrt()
+    }
+
+    /// S(x, x') = sb^2 + sW^2 (x.x') / d, the covariance of the pre-activations at x and x'.
+    pub fn preactivation_cov(&self, x: &[f64], y: &[f64]) -> f64 {
+        let dot: f64 = x.iter().zip(y).map(|(a, b)| a * b).sum();
+        self.sigma_b * self.sigma_b + self.sigma_w * self.sigma_w * dot / self.d_in as f64
+    }
+
+    /// The per-input factor multiplying the activation: 1, except Gauss-net where it is
+    /// 1/sqrt(exp(2(sb^2 + sW^2 |x|^2/d))) = exp(-S(x, x)).
+    pub fn output_scale(&self, x: &[f64]) -> f64 {
+        if self.arch.moment_rule() == MomentRule::LogNormal {
+            (-self.preactivation_cov(x, x)).exp()
+        } else {
+            1.0
+        }
+    }
+
+    /// phi_j(x) for the pre-activation z = W0_j.x + b0_j at input x.
+    #[inline]
+    pub fn phi(&self, z: f64, x: &[f64]) -> f64 {
+        self.arch.activation(z) * self.output_scale(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deserializing_validates_like_the_constructor() {
+        let good = Network::new(Arch::Erf, 1.5, 0.5, 2).unwrap();
+        let text = serde_json::to_string(&good).unwrap();
+        assert_eq!(
+            text,
+            r#"{"arch":"erf","sigma_w":1.5,"sigma_b":0.5,"d_in":2}"#
+        );
+        assert_eq!(serde_json::from_str::<Network>(&text).unwrap(), good);
+        for bad in [
+            r#"{"arch":"erf","sigma_w":0.0,"sigma_b":0.5,"d_in":2}"#,
+            r#"{"arch":"erf","sigma_w":1.0,"sigma_b":-1.0,"d_in":2}"#,
+            r#"{"arch":"erf","sigma_w":1.0,"sigma_b":1.0,"d_in":0}"#,
+            r#"{"arch":"tanh","sigma_w":1.0,"sigma_b":1.0,"d_in":1}"#,
+        ] {
+            assert!(serde_json::from_str::<Network>(bad).is_err(), "{bad}");
+        }
+    }
+}
