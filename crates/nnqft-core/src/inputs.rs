@@ -93,7 +93,7 @@ impl InputSet {
         if let Some(d) = d {
             if set.d != d {
                 return Err(CoreError::Inputs(format!(
-                    "the points have {} coordinates but --d-in is {d}",
+                    "the points have {} coordinates but the input dimension is {d}",
                     set.d
                 )));
             }
