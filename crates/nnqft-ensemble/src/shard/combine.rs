@@ -3,10 +3,12 @@
 //! blocks, and, when a complete result is asked for, the missing blocks and their shards.
 
 use super::file::{ShardFile, Shards};
-use super::shard_range;
-use anyhow::{Result, bail};
-use nnqft_ensemble::{BlockSet, Partial, Plan};
+use super::{ShardError, shard_of};
+use crate::partial::{BlockSet, Partial};
+use crate::plan::Plan;
 use std::collections::BTreeSet;
+
+type Result<T> = std::result::Result<T, ShardError>;
 
 /// The first setting in which two plans differ, as "seed (1 vs 2)"; None when equal.
 pub fn plan_difference(a: &Plan, b: &Plan) -> Option<String> {
@@ -36,14 +38,14 @@ pub fn plan_difference(a: &Plan, b: &Plan) -> Option<String> {
         return diff("width", sa.width.to_string(), sb.width.to_string());
     }
     if sa.npt != sb.npt {
-        return diff("--npt", format!("{:?}", sa.npt), format!("{:?}", sb.npt));
+        return diff("orders n", format!("{:?}", sa.npt), format!("{:?}", sb.npt));
     }
     if a.nets != b.nets {
-        return diff("--nets", a.nets.to_string(), b.nets.to_string());
+        return diff("network count", a.nets.to_string(), b.nets.to_string());
     }
     if a.experiments != b.experiments {
         return diff(
-            "--experiments",
+            "experiment count",
             a.experiments.to_string(),
             b.experiments.to_string(),
         );
@@ -80,18 +82,6 @@ pub fn describe_ranges(ranges: &[(u64, u64)], limit: usize) -> String {
     text.join(", ")
 }
 
-/// The shard of an S-way split of `count` blocks that holds block `b` (see [`shard_range`]).
-pub fn shard_of(b: u64, count: u64, of: u64) -> u64 {
-    let mut i = ((b as u128 * of as u128) / count as u128) as u64;
-    while i + 1 < of && shard_range(count, i + 1, of).start <= b {
-        i += 1;
-    }
-    while i > 0 && shard_range(count, i, of).start > b {
-        i -= 1;
-    }
-    i
-}
-
 /// Sorted indices as ranges "0, 3-5".
 fn describe_indices(ix: &BTreeSet<u64>) -> String {
     let mut ranges: Vec<(u64, u64)> = vec![];
@@ -105,7 +95,7 @@ fn describe_indices(ix: &BTreeSet<u64>) -> String {
 }
 
 /// Partials added one source at a time, each checked against the ones before.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Combiner {
     acc: Option<Partial>,
     nnqft: String,
@@ -116,11 +106,14 @@ pub struct Combiner {
 }
 
 impl Combiner {
+    /// A combiner holding nothing.
     pub fn new() -> Self {
         Combiner::default()
     }
 
-    /// Add the partial of `file`, called `name` in messages.
+    /// Add the partial of `file`, called `name` in messages. Refused: a different nnqft
+    /// version, and whatever [`Partial::merge`] refuses (a different plan, blocks already
+    /// held), named by the first differing setting or the sources that overlap.
     pub fn add(&mut self, name: &str, file: ShardFile) -> Result<()> {
         let Some(acc) = &mut self.acc else {
             self.nnqft = file.nnqft;
@@ -132,36 +125,32 @@ impl Combiner {
         };
         let first = &self.sources[0].0;
         if file.nnqft != self.nnqft {
-            bail!(
-                "cannot merge {name} with {first}: written by different nnqft versions ({} vs {}), whose samplers may differ",
-                file.nnqft,
-                self.nnqft
-            );
+            return Err(ShardError::Versions {
+                name: name.to_string(),
+                first: first.clone(),
+                theirs: file.nnqft,
+                ours: self.nnqft.clone(),
+            });
         }
-        if let Some(d) = plan_difference(&file.partial.plan, &acc.plan) {
-            bail!("cannot merge {name} with {first}: different {d}");
-        }
-        for (other, set) in &self.sources {
-            if set.overlaps(&file.partial.blocks) {
-                let both: Vec<(u64, u64)> = set
-                    .ranges()
-                    .iter()
-                    .flat_map(|&(a, b)| {
-                        file.partial
-                            .blocks
-                            .ranges()
-                            .iter()
-                            .map(move |&(s, e)| (s.max(a), e.min(b)))
-                            .filter(|(s, e)| s < e)
-                    })
-                    .collect();
-                bail!(
-                    "cannot merge {name} with {other}: both hold blocks {} (overlapping shards, or the same file twice)",
-                    describe_ranges(&both, 8)
-                );
+        if let Err(e) = acc.merge(&file.partial) {
+            // Partial::merge checks; here we only find the words for its refusal.
+            if let Some(what) = plan_difference(&file.partial.plan, &acc.plan) {
+                return Err(ShardError::DifferentPlans {
+                    name: name.to_string(),
+                    first: first.clone(),
+                    what,
+                });
             }
+            let theirs = &file.partial.blocks;
+            if let Some((other, set)) = self.sources.iter().find(|(_, s)| s.overlaps(theirs)) {
+                return Err(ShardError::Overlap {
+                    name: name.to_string(),
+                    other: other.clone(),
+                    blocks: describe_ranges(&common_ranges(set, theirs), 8),
+                });
+            }
+            return Err(e.into());
         }
-        acc.merge(&file.partial)?;
         self.sources.push((name.to_string(), file.partial.blocks));
         self.shards = match (self.shards.take(), file.shards) {
             (Some(mut a), Some(b)) if a.of == b.of => {
@@ -183,11 +172,11 @@ impl Combiner {
                 shards: self.shards,
                 partial,
             }),
-            None => bail!("no shard files to merge"),
+            None => Err(ShardError::Empty),
         }
     }
 
-    /// The combined partial, refused unless it holds every block of the plan: the message
+    /// The combined partial, refused unless it holds every block of the plan: the error
     /// lists the missing blocks and, when the sources share one shard split, their shards.
     pub fn into_complete(self) -> Result<Partial> {
         let shards = self.shards.clone();
@@ -213,11 +202,24 @@ impl Combiner {
             }
             None => String::new(),
         };
-        bail!(
-            "incomplete: the files hold {} of {} blocks; missing blocks {}{which}; merge never makes a smaller ensemble than planned",
-            p.blocks.count(),
+        Err(ShardError::Incomplete {
+            held: p.blocks.count(),
             count,
-            describe_ranges(&missing, 8)
-        )
+            missing: describe_ranges(&missing, 8),
+            shards: which,
+        })
     }
+}
+
+/// The ranges held by both `a` and `b`.
+fn common_ranges(a: &BlockSet, b: &BlockSet) -> Vec<(u64, u64)> {
+    a.ranges()
+        .iter()
+        .flat_map(|&(x, y)| {
+            b.ranges()
+                .iter()
+                .map(move |&(s, e)| (s.max(x), e.min(y)))
+                .filter(|(s, e)| s < e)
+        })
+        .collect()
 }
