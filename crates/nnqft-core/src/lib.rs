@@ -18,6 +18,7 @@ pub mod inputs;
 pub mod kernel;
 pub mod measurement;
 pub mod multiset;
+pub mod paper;
 
 pub use arch::{Arch, Network};
 pub use connected::{connected4, connected6, connected6_value, pair_splits};
