@@ -223,3 +223,77 @@ fn common_ranges(a: &BlockSet, b: &BlockSet) -> Vec<(u64, u64)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Settings;
+    use crate::shard::{ShardSpec, sample_shard};
+    use crate::{finish, run_all};
+    use nnqft_core::{Arch, InputSet, Network};
+
+    /// 9 blocks of 100 nets in 3 experiments.
+    fn plan(seed: u64) -> Plan {
+        let net = Network::new(Arch::Erf, 1.0, 1.0, 1).unwrap();
+        let xs = InputSet::paper(Arch::Erf, 1).unwrap();
+        let settings = Settings::new(net, xs, 3, &[2, 4]).unwrap();
+        Plan::with_block_size(settings, 900, 3, seed, 100).unwrap()
+    }
+
+    fn shard(p: &Plan, i: u64, of: u64) -> ShardFile {
+        sample_shard(p, ShardSpec::new(i, of).unwrap(), Some(1), &|_| {}).unwrap()
+    }
+
+    #[test]
+    fn shards_in_any_order_give_the_one_shot_result() {
+        let p = plan(3);
+        let whole = finish(&run_all(&p, Some(1), &|_| {}).unwrap()).unwrap();
+        let mut c = Combiner::new();
+        for i in [2, 0, 3, 1] {
+            c.add(&format!("s{i}"), shard(&p, i, 4)).unwrap();
+        }
+        assert_eq!(finish(&c.into_complete().unwrap()).unwrap(), whole);
+    }
+
+    #[test]
+    fn refusals_name_the_cause_and_the_sources() {
+        let p = plan(3);
+        let mut c = Combiner::new();
+        c.add("a", shard(&p, 0, 2)).unwrap();
+        let e = c.add("b", shard(&plan(4), 1, 2)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot merge b with a: different seed (4 vs 3)"
+        );
+        // Shard 0 of 3 holds blocks 0-2, all of them also in shard 0 of 2 (blocks 0-3).
+        match c.add("c", shard(&p, 0, 3)).unwrap_err() {
+            ShardError::Overlap {
+                name,
+                other,
+                blocks,
+            } => assert_eq!(
+                (name.as_str(), other.as_str(), blocks.as_str()),
+                ("c", "a", "0-2")
+            ),
+            e => panic!("{e}"),
+        }
+        // A refused source leaves the combiner as it was: blocks 4-8 = shard 1 of 2 missing.
+        match c.into_complete().unwrap_err() {
+            ShardError::Incomplete {
+                held,
+                count,
+                missing,
+                shards,
+            } => {
+                assert_eq!((held, count), (4, 9));
+                assert_eq!(missing, "4-8");
+                assert_eq!(shards, " = shard 1 of 2 (0-based)");
+            }
+            e => panic!("{e}"),
+        }
+        assert_eq!(
+            Combiner::new().into_partial().unwrap_err(),
+            ShardError::Empty
+        );
+    }
+}
