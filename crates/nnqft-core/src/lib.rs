@@ -23,6 +23,7 @@ mod measurement;
 mod multiset;
 mod network;
 mod pairing;
+pub mod paper;
 
 pub use arch::{Arch, MomentRule, SamplerKernel};
 pub use connected::{connected4, connected6, connected6_value, pair_splits};

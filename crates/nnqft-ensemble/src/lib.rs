@@ -28,6 +28,7 @@ mod normal;
 pub mod partial;
 pub mod plan;
 pub mod rng;
+pub mod shard;
 pub mod sweep;
 
 pub use error::EnsembleError;
@@ -36,6 +37,7 @@ pub use finish::{DOMINANCE_THRESHOLD, finish, sample_std};
 pub use nnqft_core::Measurement;
 pub use partial::{BlockSet, ExperimentSums, Partial, run_all, run_blocks, run_floor};
 pub use plan::{Block, DEFAULT_BLOCK_SIZE, MAX_ACCUMULATORS, Plan, Settings};
+pub use shard::{Combiner, ShardError, ShardFile, ShardSpec};
 pub use sweep::{
     Connected6Point, PAPER_WIDTHS, SlopeFit, SweepConfig, SweepEvent, SweepResult, fit_loglog,
     run_sweep, summarize,

@@ -2,12 +2,10 @@
 //! blocks; every rank sends its partial, as shard-file bytes, to rank 0, which combines them
 //! in rank order. The exact sums make the result bit-identical to the one-process run.
 
-use crate::cli::Global;
-use crate::commands::shard::combine::Combiner;
-use crate::commands::shard::file::ShardFile;
-use crate::commands::shard::{ShardSpec, sample_shard};
+use crate::cli::{Global, progress};
 use anyhow::{Context, Result, anyhow, bail};
 use mpi::traits::*;
+use nnqft_ensemble::shard::{Combiner, ShardFile, ShardSpec, sample_shard};
 use nnqft_ensemble::{Partial, Plan};
 
 /// Leading byte of a rank's message: its shard file follows, or its error text.
@@ -28,21 +26,24 @@ pub fn sample(plan: &Plan, threads: Option<usize>, global: &Global) -> Result<Op
     let world = universe.world();
     let (rank, size) = (world.rank(), world.size());
     let threads = threads.or_else(|| Some(default_threads(world.split_shared(0).size() as usize)));
-    let spec = ShardSpec {
-        index: rank as u64,
-        of: size as u64,
-    };
+    let spec = ShardSpec::new(rank as u64, size as u64)?;
     // Only rank 0 draws progress.
     let quiet = Global {
         quiet: global.quiet || rank != 0,
         ..global.clone()
     };
-    let own = sample_shard(plan, spec, threads, &quiet);
+    let bar = progress::bar(
+        &quiet,
+        spec.blocks(plan.block_count()).count() as u64,
+        "sampling",
+    );
+    let own = sample_shard(plan, spec, threads, &|k| bar.inc(k));
+    bar.finish_and_clear();
     let root = world.process_at_rank(0);
     if rank != 0 {
         let msg = match own.and_then(|f| f.to_json()) {
             Ok(text) => [&[OK], text.as_bytes()].concat(),
-            Err(e) => [&[FAILED], format!("{e:#}").as_bytes()].concat(),
+            Err(e) => [&[FAILED], format!("{:#}", anyhow!(e)).as_bytes()].concat(),
         };
         root.send(&msg[..]);
         return Ok(None);

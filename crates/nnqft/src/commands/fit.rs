@@ -5,7 +5,7 @@ use crate::cli::arch_args::parse_arch;
 use crate::cli::{Global, output, progress};
 use crate::commands::rg::{Source, SourceHeader, file_deviations};
 use anyhow::{Context, Result, bail};
-use nnqft_core::{Arch, InputSet, Network};
+use nnqft_core::{Arch, InputSet, Network, paper};
 use nnqft_ensemble::{Plan, Settings};
 use nnqft_fit::fill::{exact_deviations, paper_operators};
 use nnqft_fit::{Deviations, FitData, FitReport, Model, Weighting, fit_models, paper_models};
@@ -66,32 +66,9 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
-/// The paper's NGP widths for Table 5: Gauss 1000, Erf 5, ReLU 20.
-pub fn fit_width(arch: Arch) -> usize {
-    match arch {
-        Arch::Gauss => 1000,
-        Arch::Erf => 5,
-        Arch::Relu => 20,
-        _ => 20,
-    }
-}
-
-/// The paper's test inputs: (0.2, 0.4, ..., 1.2) times 0.01 (Gauss, Erf) or 1 (ReLU), on the
-/// diagonal of R^d.
-pub fn paper_test_inputs(arch: Arch, d: usize) -> Result<InputSet> {
-    let scale = if arch == Arch::Relu { 1.0 } else { 0.01 };
-    Ok(InputSet::new(
-        (1..=6).map(|k| vec![0.2 * k as f64 * scale; d]).collect(),
-    )?)
-}
-
-/// The paper's default cutoff: infinity for Gauss-net, 100 otherwise.
+/// The paper's Table 5 cutoff for `arch` (`paper::fit_cutoff`): infinite for Gauss-net, else 100.
 pub fn paper_cutoff(arch: Arch) -> Cutoff {
-    if arch == Arch::Gauss {
-        Cutoff::INFINITE
-    } else {
-        Cutoff::finite_unchecked(100.0)
-    }
+    paper::fit_cutoff(arch).map_or(Cutoff::INFINITE, Cutoff::finite_unchecked)
 }
 
 fn parse_models(s: &str) -> Result<Vec<Model>> {
@@ -140,11 +117,11 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     )?;
     let test = match &args.test_inputs {
         Some(s) => InputSet::parse(s, arch, Some(args.d_in))?,
-        None => paper_test_inputs(arch, args.d_in)?,
+        None => paper::test_inputs(arch, args.d_in)?,
     };
     let train = match &args.train_inputs {
         Some(s) => InputSet::parse(s, arch, Some(args.d_in))?,
-        None => test.scaled(std::f64::consts::SQRT_2 / 2.0)?,
+        None => test.scaled(paper::TRAIN_SCALE)?,
     };
     let cutoff: Cutoff = match &args.cutoff {
         Some(s) => s
@@ -164,7 +141,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     let source = Source::parse(&args.source);
     let (dev_train, dev_test): (Deviations, Deviations) = match &source {
         Source::Exact => {
-            let w = args.width.unwrap_or(fit_width(arch));
+            let w = args.width.unwrap_or(paper::fit_width(arch));
             (
                 exact_deviations(&net, w, &train, false)?,
                 exact_deviations(&net, w, &test, false)?,
@@ -175,7 +152,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
             file_deviations(p, &net, args.width, &test, false)?,
         ),
         Source::Sample => {
-            let w = args.width.unwrap_or(fit_width(arch));
+            let w = args.width.unwrap_or(paper::fit_width(arch));
             let settings = Settings::new(net, union(&train, &test)?, w, &[2, 4])?;
             let plan = Plan::new(settings, args.nets, args.experiments, args.seed)?;
             let bar = progress::bar(global, plan.block_count(), "sampling");

@@ -3,10 +3,10 @@
 //! seed (the exact sums do not depend on how the blocks were grouped).
 
 use super::sample::emit;
-use super::shard::combine::Combiner;
-use super::shard::file::ShardFile;
+use super::shard;
 use crate::cli::{Global, output};
 use anyhow::Result;
+use nnqft_ensemble::shard::Combiner;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -30,15 +30,15 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     }
     let mut combiner = Combiner::new();
     for path in &args.files {
-        let file = ShardFile::read(path)?;
+        let file = shard::read(path)?;
         combiner.add(&path.display().to_string(), file)?;
     }
     if let Some(p) = &args.partial_out {
         let combined = combiner.into_partial()?;
-        combined.write(p)?;
+        shard::write(&combined, p)?;
         if args.out.is_none() {
             if global.json {
-                return output::print_json(&combined.describe()?);
+                return output::print_json(&shard::describe(&combined)?);
             }
             let part = &combined.partial;
             println!(

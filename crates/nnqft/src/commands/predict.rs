@@ -3,10 +3,9 @@
 //! (PHYSICS.md section 6).
 
 use crate::cli::{ArchArgs, Global, output};
-use crate::commands::rg::{
-    Source, SourceHeader, integrals_with_progress, load_deviations, rg_width,
-};
+use crate::commands::rg::{Source, SourceHeader, integrals_with_progress, load_deviations};
 use anyhow::{Result, bail};
+use nnqft_core::paper;
 use nnqft_fit::{Prediction, predict6};
 use serde::Serialize;
 
@@ -18,7 +17,7 @@ pub struct Args {
     #[arg(long)]
     pub width: Option<usize>,
     /// Cutoff L of the vertex integrals.
-    #[arg(long, default_value_t = 100.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = paper::PREDICTION_CUTOFF, allow_negative_numbers = true)]
     pub cutoff: f64,
     /// Correlators: `exact` or a FILE written by `nnqft sample` (with the 6-point function).
     #[arg(long, default_value = "exact")]
@@ -41,7 +40,14 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         bail!("--cutoff must be positive and finite, got {}", args.cutoff);
     }
     let source = Source::parse(&args.source);
-    let dev = load_deviations(&source, &net, args.width, rg_width(net.arch()), &xs, true)?;
+    let dev = load_deviations(
+        &source,
+        &net,
+        args.width,
+        paper::rg_width(net.arch()),
+        &xs,
+        true,
+    )?;
     let ints = integrals_with_progress(global, &net, &dev.inputs, &[args.cutoff], false)?;
     let p = predict6(&dev, &ints[0])?;
     let out = PredictOutput {

@@ -5,16 +5,22 @@
 use crate::cli::{ArchArgs, Global, output, progress};
 use crate::plot::{Figure, Series};
 use anyhow::{Context, Result, bail};
-use nnqft_core::{Arch, InputSet, Measurement, Network};
-use nnqft_fit::fill::{exact_deviations, vertex_integrals};
+use nnqft_core::{InputSet, Measurement, Network, paper};
+use nnqft_fit::fill::exact_deviations;
 use nnqft_fit::{Couplings, Deviations, RgReport, VertexIntegrals, rg_flow};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
-/// The paper's cutoff list for the ReLU running figure.
-pub const PAPER_CUTOFFS: &str =
-    "7,10,15,20,30,40,50,70,100,200,500,1000,2000,5000,7000,10000,20000,40000,60000,80000,100000";
+/// The paper's cutoff list for the ReLU running figure (`paper::CUTOFFS`), as the default of
+/// --cutoffs: "7,10,15,...,100000".
+static PAPER_CUTOFFS: LazyLock<String> = LazyLock::new(|| {
+    paper::CUTOFFS
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+});
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -25,7 +31,7 @@ pub struct Args {
     #[arg(long)]
     pub width: Option<usize>,
     /// Cutoffs L, comma separated (positive, increasing).
-    #[arg(long, default_value = PAPER_CUTOFFS)]
+    #[arg(long, default_value = PAPER_CUTOFFS.as_str())]
     pub cutoffs: String,
     /// Correlators: `exact` (one-neuron moments, no noise) or a FILE written by `nnqft sample`.
     #[arg(long, default_value = "exact")]
@@ -36,16 +42,6 @@ pub struct Args {
     /// Also write DIR/rg.json and DIR/rg.svg (log10|lambda| against log10 L with the fitted line).
     #[arg(long)]
     pub out: Option<PathBuf>,
-}
-
-/// The NGP width of the paper's running study: ReLU 20, Erf 5, Gauss 100.
-pub fn rg_width(arch: Arch) -> usize {
-    match arch {
-        Arch::Relu => 20,
-        Arch::Erf => 5,
-        Arch::Gauss => 100,
-        _ => 20,
-    }
 }
 
 /// Where correlators come from.
@@ -202,14 +198,7 @@ pub fn integrals_with_progress(
     kappa: bool,
 ) -> Result<Vec<VertexIntegrals>> {
     let bar = progress::bar(global, cutoffs.len() as u64, "integrals");
-    let out = cutoffs
-        .par_iter()
-        .map(|&l| {
-            let v = vertex_integrals(net, inputs, &[l], kappa).map(|mut v| v.remove(0));
-            bar.inc(1);
-            v
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let out = nnqft_report::rg::integrals(net, inputs, cutoffs, kappa, &|k| bar.inc(k))?;
     bar.finish_and_clear();
     Ok(out)
 }
@@ -235,7 +224,14 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         }
     }
     let kappa = couplings == Couplings::LambdaKappa;
-    let dev = load_deviations(&source, &net, args.width, rg_width(net.arch()), &xs, kappa)?;
+    let dev = load_deviations(
+        &source,
+        &net,
+        args.width,
+        paper::rg_width(net.arch()),
+        &xs,
+        kappa,
+    )?;
     let ints = integrals_with_progress(global, &net, &dev.inputs, &cutoffs, kappa)?;
     let report = rg_flow(&dev, &ints, couplings)?;
     for w in &report.warnings {

@@ -1,53 +1,17 @@
 //! Sampling across machines: `nnqft sample --shard I/S` (one shard of the RNG blocks, written
 //! as a shard file for `nnqft merge`) and `nnqft sample --mpi` (the blocks split over MPI
 //! ranks, reduced to rank 0). Either way the union of the shards is exactly the one-shot run.
-//!
-//! Shards are 0-based: shard I of S (0 <= I < S) holds the contiguous blocks
-//! [floor(I B / S), floor((I + 1) B / S)) of a plan of B blocks, so shard sizes differ by at
-//! most one block. With S > B some shards hold no block; their files are valid and merge.
+//! The shard domain (specs, block ranges, the file format, combining) is
+//! `nnqft_ensemble::shard`; this module holds the flags, the files and the messages.
 
-pub mod codec;
-pub mod combine;
-pub mod file;
-
-use crate::cli::{Global, progress};
-use anyhow::{Result, bail};
-use file::{ShardFile, Shards};
+use crate::cli::{Global, output, progress};
+use anyhow::{Context, Result, bail};
 use nnqft_core::Measurement;
-use nnqft_ensemble::{Plan, run_blocks};
-use std::ops::Range;
+use nnqft_ensemble::Plan;
+use nnqft_ensemble::shard::{
+    self, FORMAT, ShardError, ShardFile, ShardSpec, VERSION, nets_per_experiment,
+};
 use std::path::Path;
-use std::str::FromStr;
-
-/// Shard `index` of `of` (0-based).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ShardSpec {
-    pub index: u64,
-    pub of: u64,
-}
-
-impl FromStr for ShardSpec {
-    type Err = String;
-
-    /// "I/S" with integers 0 <= I < S.
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad =
-            || format!("expected I/S with 0 <= I < S (shards are 0-based), e.g. 0/4; got '{s}'");
-        let (i, n) = s.split_once('/').ok_or_else(bad)?;
-        let index: u64 = i.trim().parse().map_err(|_| bad())?;
-        let of: u64 = n.trim().parse().map_err(|_| bad())?;
-        if of == 0 {
-            return Err(format!("the shard count S in '{s}' must be at least 1"));
-        }
-        if index >= of {
-            return Err(format!(
-                "shard index {index} is out of range for {of} shards: shards are 0-based, 0 to {}",
-                of - 1
-            ));
-        }
-        Ok(ShardSpec { index, of })
-    }
-}
 
 /// The flags of `nnqft sample` that spread one run over processes or machines.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -70,13 +34,6 @@ impl ScaleArgs {
     }
 }
 
-/// The blocks of shard `index` of `of` in a plan of `count` blocks:
-/// [floor(index count / of), floor((index + 1) count / of)).
-pub fn shard_range(count: u64, index: u64, of: u64) -> Range<u64> {
-    let at = |i: u64| (i as u128 * count as u128 / of as u128) as u64;
-    at(index)..at(index + 1)
-}
-
 /// Sample the blocks of shard `spec` of `plan`, with a progress bar over its blocks.
 pub fn sample_shard(
     plan: &Plan,
@@ -84,17 +41,47 @@ pub fn sample_shard(
     threads: Option<usize>,
     global: &Global,
 ) -> Result<ShardFile> {
-    let blocks: Vec<u64> = shard_range(plan.block_count(), spec.index, spec.of).collect();
-    let bar = progress::bar(global, blocks.len() as u64, "sampling");
-    let partial = run_blocks(plan, &blocks, threads, &|k| bar.inc(k))?;
+    let bar = progress::bar(
+        global,
+        spec.blocks(plan.block_count()).count() as u64,
+        "sampling",
+    );
+    let file = shard::sample_shard(plan, spec, threads, &|k| bar.inc(k))?;
     bar.finish_and_clear();
-    Ok(ShardFile::new(
-        partial,
-        Some(Shards {
-            of: spec.of,
-            held: vec![spec.index],
-        }),
-    ))
+    Ok(file)
+}
+
+/// Read and check the shard file at `path` (errors name the file).
+pub fn read(path: &Path) -> Result<ShardFile> {
+    let text = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    ShardFile::from_json(&text)
+        .map_err(|e| match e {
+            ShardError::NotShardFile => anyhow::anyhow!(
+                "not an nnqft shard file (write one with `nnqft sample --shard I/S --out FILE`)"
+            ),
+            e => e.into(),
+        })
+        .with_context(|| format!("{}", path.display()))
+}
+
+/// Write `file` to `path` atomically.
+pub fn write(file: &ShardFile, path: &Path) -> Result<()> {
+    output::write_atomic(path, file.to_json()?.as_bytes())
+}
+
+/// What a shard file holds, for `--json`: its header without the accumulators.
+pub fn describe(file: &ShardFile) -> Result<serde_json::Value> {
+    let p = &file.partial;
+    Ok(serde_json::json!({
+        "format": FORMAT,
+        "version": VERSION,
+        "nnqft": file.nnqft,
+        "shards": file.shards,
+        "plan": p.plan,
+        "block_count": p.plan.block_count(),
+        "blocks": p.blocks.ranges(),
+        "nets_held": nets_per_experiment(&p.plan, &p.blocks)?.iter().sum::<u64>(),
+    }))
 }
 
 /// `nnqft sample` with --shard or --mpi. A shard writes its file to `out` (required) and
@@ -112,29 +99,32 @@ pub fn sample_scaled(
             bail!("--shard writes a shard file: give it with --out FILE (then `nnqft merge`)");
         };
         let count = plan.block_count();
-        let r = shard_range(count, spec.index, spec.of);
+        let r = spec.blocks(count);
         if r.is_empty() {
             eprintln!(
                 "warning: shard {}/{} holds no block: the plan has only {count} blocks (of up to {} nets), fewer than {} shards; its file is valid and merges",
-                spec.index, spec.of, plan.block_size, spec.of
+                spec.index(),
+                spec.of(),
+                plan.block_size,
+                spec.of()
             );
         }
         let file = sample_shard(plan, spec, threads, global)?;
-        file.write(out)?;
+        write(&file, out)?;
         if global.json {
-            return crate::cli::output::print_json(&file.describe()?).map(|()| None);
+            return output::print_json(&describe(&file)?).map(|()| None);
         }
-        let nets: u64 = file::nets_per_experiment(plan, &file.partial.blocks)?
+        let nets: u64 = nets_per_experiment(plan, &file.partial.blocks)?
             .iter()
             .sum();
         println!(
             "shard {}/{}: blocks {} ({} of {count}), {nets} nets; wrote {}",
-            spec.index,
-            spec.of,
+            spec.index(),
+            spec.of(),
             if r.is_empty() {
                 "none".to_string()
             } else {
-                combine::describe_ranges(&[(r.start, r.end)], 1)
+                shard::describe_ranges(&[(r.start, r.end)], 1)
             },
             r.end - r.start,
             out.display()
@@ -160,40 +150,4 @@ fn sample_mpi(_: &Plan, _: Option<usize>, _: &Global) -> Result<Option<Measureme
     bail!(
         "this nnqft was built without MPI: rebuild it with `cargo build --release -p nnqft --features mpi` (needs OpenMPI and libclang), or use --shard I/S and `nnqft merge`"
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shards_partition_the_blocks_evenly() {
-        for count in [1u64, 5, 6, 40, 1001] {
-            for of in [1u64, 2, 3, 7, 64] {
-                let mut next = 0;
-                let mut sizes = vec![];
-                for i in 0..of {
-                    let r = shard_range(count, i, of);
-                    assert_eq!(r.start, next, "contiguous");
-                    next = r.end;
-                    sizes.push(r.end - r.start);
-                    for b in r {
-                        assert_eq!(combine::shard_of(b, count, of), i);
-                    }
-                }
-                assert_eq!(next, count, "covers every block");
-                let (lo, hi) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
-                assert!(hi - lo <= 1, "balanced: {sizes:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn shard_specs_parse_and_refuse() {
-        assert_eq!("2/5".parse(), Ok(ShardSpec { index: 2, of: 5 }));
-        assert_eq!("0/1".parse(), Ok(ShardSpec { index: 0, of: 1 }));
-        for bad in ["5/5", "1/0", "3", "a/4", "-1/4", "1/4/2"] {
-            assert!(bad.parse::<ShardSpec>().is_err(), "{bad}");
-        }
-    }
 }

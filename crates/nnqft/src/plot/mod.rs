@@ -11,6 +11,7 @@
 //! Axes are linear: plot log10 values for a log scale (and say so in the labels).
 
 mod figure;
+pub mod sweep;
 
 #[allow(unused_imports)]
 pub use figure::{Figure, Series, Style};

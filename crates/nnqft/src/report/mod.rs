@@ -1,35 +1,55 @@
-//! The report of `nnqft reproduce`: one module per stage of the paper, each computing its
-//! numbers with the library crates into a serializable struct, then rendering its Markdown
-//! section and figures from that same struct (so the report and the JSON always agree).
+//! What `nnqft reproduce` keeps of the report: the files it writes ([`Outputs`]), the SVG
+//! figures drawn from the stages' structs, and progress bars. The stages themselves (their
+//! numbers, JSON structs and Markdown) are the nnqft-report library.
 
-pub mod diagrams;
-pub mod exact_overlay;
+pub mod figures;
 pub mod files;
-pub mod fits;
-pub mod gp_check;
-pub mod markdown;
-pub mod prediction;
-pub mod rg;
-pub mod scale;
-pub mod summary;
+pub mod latex;
 
 pub use files::Outputs;
-pub use scale::Scale;
 
-use crate::cli::Global;
-use std::path::PathBuf;
+use crate::cli::{Global, progress};
+use indicatif::ProgressBar;
+use std::sync::Mutex;
 
-/// What every stage needs to run: where to write, how big, which seed and threads.
-pub struct Ctx<'a> {
-    pub global: &'a Global,
-    pub dir: PathBuf,
-    pub scale: Scale,
-    pub seed: u64,
-    pub threads: Option<usize>,
+/// nnqft-report's progress on the terminal: one bar per task (hidden with --quiet or --json).
+pub struct Bars<'a> {
+    global: &'a Global,
+    bar: Mutex<Option<ProgressBar>>,
 }
 
-/// One section of report.md.
-pub struct Section {
-    pub title: String,
-    pub body: String,
+impl<'a> Bars<'a> {
+    pub fn new(global: &'a Global) -> Self {
+        Bars {
+            global,
+            bar: Mutex::new(None),
+        }
+    }
+
+    fn current(&self) -> std::sync::MutexGuard<'_, Option<ProgressBar>> {
+        self.bar.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl nnqft_report::Progress for Bars<'_> {
+    fn start(&self, label: &str, total: u64) {
+        if let Some(old) = self
+            .current()
+            .replace(progress::bar(self.global, total, label))
+        {
+            old.finish_and_clear();
+        }
+    }
+
+    fn advance(&self, k: u64) {
+        if let Some(b) = self.current().as_ref() {
+            b.inc(k);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = self.current().take() {
+            b.finish_and_clear();
+        }
+    }
 }

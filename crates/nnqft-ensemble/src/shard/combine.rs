@@ -3,10 +3,12 @@
 //! blocks, and, when a complete result is asked for, the missing blocks and their shards.
 
 use super::file::{ShardFile, Shards};
-use super::shard_range;
-use anyhow::{Result, bail};
-use nnqft_ensemble::{BlockSet, Partial, Plan};
+use super::{ShardError, shard_of};
+use crate::partial::{BlockSet, Partial};
+use crate::plan::Plan;
 use std::collections::BTreeSet;
+
+type Result<T> = std::result::Result<T, ShardError>;
 
 /// The first setting in which two plans differ, as "seed (1 vs 2)"; None when equal.
 pub fn plan_difference(a: &Plan, b: &Plan) -> Option<String> {
@@ -48,14 +50,14 @@ pub fn plan_difference(a: &Plan, b: &Plan) -> Option<String> {
         return diff("width", sa.width.to_string(), sb.width.to_string());
     }
     if sa.npt != sb.npt {
-        return diff("--npt", format!("{:?}", sa.npt), format!("{:?}", sb.npt));
+        return diff("orders n", format!("{:?}", sa.npt), format!("{:?}", sb.npt));
     }
     if a.nets != b.nets {
-        return diff("--nets", a.nets.to_string(), b.nets.to_string());
+        return diff("network count", a.nets.to_string(), b.nets.to_string());
     }
     if a.experiments != b.experiments {
         return diff(
-            "--experiments",
+            "experiment count",
             a.experiments.to_string(),
             b.experiments.to_string(),
         );
@@ -92,18 +94,6 @@ pub fn describe_ranges(ranges: &[(u64, u64)], limit: usize) -> String {
     text.join(", ")
 }
 
-/// The shard of an S-way split of `count` blocks that holds block `b` (see [`shard_range`]).
-pub fn shard_of(b: u64, count: u64, of: u64) -> u64 {
-    let mut i = ((b as u128 * of as u128) / count as u128) as u64;
-    while i + 1 < of && shard_range(count, i + 1, of).start <= b {
-        i += 1;
-    }
-    while i > 0 && shard_range(count, i, of).start > b {
-        i -= 1;
-    }
-    i
-}
-
 /// Sorted indices as ranges "0, 3-5".
 fn describe_indices(ix: &BTreeSet<u64>) -> String {
     let mut ranges: Vec<(u64, u64)> = vec![];
@@ -117,7 +107,7 @@ fn describe_indices(ix: &BTreeSet<u64>) -> String {
 }
 
 /// Partials added one source at a time, each checked against the ones before.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Combiner {
     acc: Option<Partial>,
     nnqft: String,
@@ -128,11 +118,14 @@ pub struct Combiner {
 }
 
 impl Combiner {
+    /// A combiner holding nothing.
     pub fn new() -> Self {
         Combiner::default()
     }
 
-    /// Add the partial of `file`, called `name` in messages.
+    /// Add the partial of `file`, called `name` in messages. Refused: a different nnqft
+    /// version, and whatever [`Partial::merge`] refuses (a different plan, blocks already
+    /// held), named by the first differing setting or the sources that overlap.
     pub fn add(&mut self, name: &str, file: ShardFile) -> Result<()> {
         let Some(acc) = &mut self.acc else {
             self.nnqft = file.nnqft;
@@ -144,36 +137,32 @@ impl Combiner {
         };
         let first = &self.sources[0].0;
         if file.nnqft != self.nnqft {
-            bail!(
-                "cannot merge {name} with {first}: written by different nnqft versions ({} vs {}), whose samplers may differ",
-                file.nnqft,
-                self.nnqft
-            );
+            return Err(ShardError::Versions {
+                name: name.to_string(),
+                first: first.clone(),
+                theirs: file.nnqft,
+                ours: self.nnqft.clone(),
+            });
         }
-        if let Some(d) = plan_difference(&file.partial.plan, &acc.plan) {
-            bail!("cannot merge {name} with {first}: different {d}");
-        }
-        for (other, set) in &self.sources {
-            if set.overlaps(&file.partial.blocks) {
-                let both: Vec<(u64, u64)> = set
-                    .ranges()
-                    .iter()
-                    .flat_map(|&(a, b)| {
-                        file.partial
-                            .blocks
-                            .ranges()
-                            .iter()
-                            .map(move |&(s, e)| (s.max(a), e.min(b)))
-                            .filter(|(s, e)| s < e)
-                    })
-                    .collect();
-                bail!(
-                    "cannot merge {name} with {other}: both hold blocks {} (overlapping shards, or the same file twice)",
-                    describe_ranges(&both, 8)
-                );
+        if let Err(e) = acc.merge(&file.partial) {
+            // Partial::merge checks; here we only find the words for its refusal.
+            if let Some(what) = plan_difference(&file.partial.plan, &acc.plan) {
+                return Err(ShardError::DifferentPlans {
+                    name: name.to_string(),
+                    first: first.clone(),
+                    what,
+                });
             }
+            let theirs = &file.partial.blocks;
+            if let Some((other, set)) = self.sources.iter().find(|(_, s)| s.overlaps(theirs)) {
+                return Err(ShardError::Overlap {
+                    name: name.to_string(),
+                    other: other.clone(),
+                    blocks: describe_ranges(&common_ranges(set, theirs), 8),
+                });
+            }
+            return Err(e.into());
         }
-        acc.merge(&file.partial)?;
         self.sources.push((name.to_string(), file.partial.blocks));
         self.shards = match (self.shards.take(), file.shards) {
             (Some(mut a), Some(b)) if a.of == b.of => {
@@ -195,11 +184,11 @@ impl Combiner {
                 shards: self.shards,
                 partial,
             }),
-            None => bail!("no shard files to merge"),
+            None => Err(ShardError::Empty),
         }
     }
 
-    /// The combined partial, refused unless it holds every block of the plan: the message
+    /// The combined partial, refused unless it holds every block of the plan: the error
     /// lists the missing blocks and, when the sources share one shard split, their shards.
     pub fn into_complete(self) -> Result<Partial> {
         let shards = self.shards.clone();
@@ -225,11 +214,98 @@ impl Combiner {
             }
             None => String::new(),
         };
-        bail!(
-            "incomplete: the files hold {} of {} blocks; missing blocks {}{which}; merge never makes a smaller ensemble than planned",
-            p.blocks.count(),
+        Err(ShardError::Incomplete {
+            held: p.blocks.count(),
             count,
-            describe_ranges(&missing, 8)
-        )
+            missing: describe_ranges(&missing, 8),
+            shards: which,
+        })
+    }
+}
+
+/// The ranges held by both `a` and `b`.
+fn common_ranges(a: &BlockSet, b: &BlockSet) -> Vec<(u64, u64)> {
+    a.ranges()
+        .iter()
+        .flat_map(|&(x, y)| {
+            b.ranges()
+                .iter()
+                .map(move |&(s, e)| (s.max(x), e.min(y)))
+                .filter(|(s, e)| s < e)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Settings;
+    use crate::shard::{ShardSpec, sample_shard};
+    use crate::{finish, run_all};
+    use nnqft_core::{Arch, InputSet, Network};
+
+    /// 9 blocks of 100 nets in 3 experiments.
+    fn plan(seed: u64) -> Plan {
+        let net = Network::new(Arch::Erf, 1.0, 1.0, 1).unwrap();
+        let xs = InputSet::paper(Arch::Erf, 1).unwrap();
+        let settings = Settings::new(net, xs, 3, &[2, 4]).unwrap();
+        Plan::with_block_size(settings, 900, 3, seed, 100).unwrap()
+    }
+
+    fn shard(p: &Plan, i: u64, of: u64) -> ShardFile {
+        sample_shard(p, ShardSpec::new(i, of).unwrap(), Some(1), &|_| {}).unwrap()
+    }
+
+    #[test]
+    fn shards_in_any_order_give_the_one_shot_result() {
+        let p = plan(3);
+        let whole = finish(&run_all(&p, Some(1), &|_| {}).unwrap()).unwrap();
+        let mut c = Combiner::new();
+        for i in [2, 0, 3, 1] {
+            c.add(&format!("s{i}"), shard(&p, i, 4)).unwrap();
+        }
+        assert_eq!(finish(&c.into_complete().unwrap()).unwrap(), whole);
+    }
+
+    #[test]
+    fn refusals_name_the_cause_and_the_sources() {
+        let p = plan(3);
+        let mut c = Combiner::new();
+        c.add("a", shard(&p, 0, 2)).unwrap();
+        let e = c.add("b", shard(&plan(4), 1, 2)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot merge b with a: different seed (4 vs 3)"
+        );
+        // Shard 0 of 3 holds blocks 0-2, all of them also in shard 0 of 2 (blocks 0-3).
+        match c.add("c", shard(&p, 0, 3)).unwrap_err() {
+            ShardError::Overlap {
+                name,
+                other,
+                blocks,
+            } => assert_eq!(
+                (name.as_str(), other.as_str(), blocks.as_str()),
+                ("c", "a", "0-2")
+            ),
+            e => panic!("{e}"),
+        }
+        // A refused source leaves the combiner as it was: blocks 4-8 = shard 1 of 2 missing.
+        match c.into_complete().unwrap_err() {
+            ShardError::Incomplete {
+                held,
+                count,
+                missing,
+                shards,
+            } => {
+                assert_eq!((held, count), (4, 9));
+                assert_eq!(missing, "4-8");
+                assert_eq!(shards, " = shard 1 of 2 (0-based)");
+            }
+            e => panic!("{e}"),
+        }
+        assert_eq!(
+            Combiner::new().into_partial().unwrap_err(),
+            ShardError::Empty
+        );
     }
 }

@@ -1,13 +1,9 @@
 //! Stage 2: the exact finite-width correlators (nnqft-integrate) at the sweep's widths, drawn
 //! on the sweep's figures, and the z-scores of sampled against exact entries.
 
-use super::gp_check::{ArchSweep, GpCheck};
-use super::markdown::{fixed, table};
-use super::{Ctx, Outputs, Section};
-use crate::cli::progress;
-use crate::commands::experiment::figures;
-use crate::plot::Series;
-use anyhow::Result;
+use crate::gp_check::{ArchSweep, GpCheck};
+use crate::markdown::{fixed, sci, table};
+use crate::{Progress, Result, Section};
 use nnqft_core::{Arch, InputSet, Measurement, Network};
 use nnqft_integrate::exact_measurement;
 use rayon::prelude::*;
@@ -87,24 +83,20 @@ fn zscores(sampled: &Measurement, exact: &Measurement, n: &str) -> Vec<f64> {
         .collect()
 }
 
-fn arch_exact(ctx: &Ctx, a: &ArchSweep) -> Result<ArchExact> {
+fn arch_exact(a: &ArchSweep, progress: &dyn Progress) -> Result<ArchExact> {
     let net = Network::paper(a.arch);
     let inputs = InputSet::paper(a.arch, 1)?;
     let widths = a.sweep.config.widths.clone();
-    let bar = progress::bar(
-        ctx.global,
-        widths.len() as u64,
-        &format!("2/6 {}", a.arch.name()),
-    );
+    progress.start(&format!("2/6 {}", a.arch.name()), widths.len() as u64);
     let exact: Vec<Measurement> = widths
         .par_iter()
         .map(|&w| {
             let m = exact_measurement(&net, w, &inputs, &[2, 4, 6]);
-            bar.inc(1);
+            progress.advance(1);
             m
         })
         .collect::<Result<_, _>>()?;
-    bar.finish_and_clear();
+    progress.finish();
     let mut exact_signal: std::collections::BTreeMap<String, Vec<f64>> =
         std::collections::BTreeMap::new();
     for n in ["2", "4", "6"] {
@@ -170,44 +162,14 @@ fn arch_exact(ctx: &Ctx, a: &ArchSweep) -> Result<ArchExact> {
     })
 }
 
-/// Compute the exact correlators and write the stage 1 + 2 figures (sampled and exact).
-pub fn run(ctx: &Ctx, g: &GpCheck, out: &mut Outputs) -> Result<ExactOverlay> {
-    let mut archs = vec![];
-    for a in &g.archs {
-        let e = arch_exact(ctx, a)?;
-        write_figures(a, &e, out)?;
-        archs.push(e);
-    }
+/// Compute the exact correlators of every architecture at the widths of its sweep.
+pub fn run(g: &GpCheck, progress: &dyn Progress) -> Result<ExactOverlay> {
+    let archs = g
+        .archs
+        .iter()
+        .map(|a| arch_exact(a, progress))
+        .collect::<Result<_>>()?;
     Ok(ExactOverlay { archs })
-}
-
-fn write_figures(a: &ArchSweep, e: &ArchExact, out: &mut Outputs) -> Result<()> {
-    let lx: Vec<f64> = e.widths.iter().map(|&w| (w as f64).log10()).collect();
-    for (name, mut fig) in figures(&a.sweep) {
-        let stem = name.trim_end_matches(".svg");
-        let exact: Vec<(f64, f64)> = if stem == "connected6" {
-            lx.iter()
-                .zip(&e.exact_connected6)
-                .map(|(x, y)| (*x, y.log10()))
-                .collect()
-        } else {
-            let n = stem.trim_start_matches('m');
-            e.exact_signal
-                .get(n)
-                .map(|v| lx.iter().zip(v).map(|(x, y)| (*x, y.log10())).collect())
-                .unwrap_or_default()
-        };
-        if exact.iter().any(|p| p.1.is_finite()) {
-            let label = if stem == "connected6" {
-                "exact mean |kappa6|".to_string()
-            } else {
-                format!("exact m_{}", stem.trim_start_matches('m'))
-            };
-            fig = fig.with(Series::line(&label, exact));
-        }
-        out.svg(&format!("{stem}_{}.svg", a.arch.name()), &fig)?;
-    }
-    Ok(())
 }
 
 /// The z-score table rows.
@@ -274,7 +236,7 @@ pub fn section(x: &ExactOverlay) -> Section {
                     format!("resolve m_{}", q.n),
                     q.width.to_string(),
                     q.nets_sampled.to_string(),
-                    super::markdown::sci(q.nets_needed),
+                    sci(q.nets_needed),
                 ]
             })
         })
@@ -302,9 +264,9 @@ pub fn section(x: &ExactOverlay) -> Section {
             let mut r = vec![w.to_string()];
             for a in &x.archs {
                 for n in ["4", "6"] {
-                    r.push(super::markdown::sci(a.exact_signal[n][k]));
+                    r.push(sci(a.exact_signal[n][k]));
                 }
-                r.push(super::markdown::sci(a.exact_connected6[k]));
+                r.push(sci(a.exact_connected6[k]));
             }
             r
         })

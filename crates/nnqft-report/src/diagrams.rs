@@ -1,12 +1,11 @@
 //! Stage 6: the first-order diagram expansions of G4 and G6 (nnqft-diagrams) as a standalone
-//! LaTeX document, compiled to PDF with lualatex when it is on PATH.
+//! LaTeX document (expansions.tex; the caller compiles it to PDF if it can, and records the
+//! outcome in [`DiagramStage::pdf`] and [`DiagramStage::pdf_note`]).
 
-use super::markdown::table;
-use super::{Outputs, Section};
-use anyhow::{Context, Result, bail};
+use crate::markdown::table;
+use crate::{Result, Section};
 use nnqft_diagrams::{ExpansionSpec, expand, latex, text};
 use serde::Serialize;
-use std::process::Command;
 
 /// One class of an expansion, as reported.
 #[derive(Clone, Debug, Serialize)]
@@ -34,8 +33,8 @@ pub struct DiagramStage {
 
 const PREAMBLE: &str = "\\documentclass[11pt]{article}\n\\usepackage[margin=2cm]{geometry}\n\\usepackage{amsmath}\n\\usepackage{tikz-feynman}\n\\tikzfeynmanset{compat=1.1.0}\n\\allowdisplaybreaks\n\\begin{document}\n";
 
-/// Expand G4 and G6 at first order, write expansions.tex and (with lualatex) expansions.pdf.
-pub fn run(out: &mut Outputs, pdf: bool) -> Result<DiagramStage> {
+/// Expand G4 and G6 at first order: the stage (with no PDF yet) and the LaTeX document.
+pub fn run() -> Result<(DiagramStage, String)> {
     let order = 1;
     let mut doc = String::from(PREAMBLE);
     doc.push_str(
@@ -44,7 +43,7 @@ pub fn run(out: &mut Outputs, pdf: bool) -> Result<DiagramStage> {
     let mut classes = vec![];
     let mut totals = vec![];
     for n in [4usize, 6] {
-        let e = expand(&ExpansionSpec::new(n, order)).context("cannot expand")?;
+        let e = expand(&ExpansionSpec::new(n, order))?;
         doc.push_str(&latex::body(&e));
         doc.push_str("\n\\clearpage\n");
         for c in &e.classes {
@@ -66,68 +65,14 @@ pub fn run(out: &mut Outputs, pdf: bool) -> Result<DiagramStage> {
         ));
     }
     doc.push_str("\\end{document}\n");
-    out.bytes("expansions.tex", doc.as_bytes())?;
-    let (pdf_ok, note) = if !pdf {
-        (
-            false,
-            Some("PDF compilation was switched off (--no-pdf).".to_string()),
-        )
-    } else if !lualatex_available() {
-        (
-            false,
-            Some(
-                "lualatex is not on PATH, so expansions.pdf was not made (Debian: texlive-latex-base \
-                 texlive-pictures texlive-luatex)."
-                    .to_string(),
-            ),
-        )
-    } else {
-        match compile(&doc) {
-            Ok(bytes) => {
-                out.bytes("expansions.pdf", &bytes)?;
-                (true, None)
-            }
-            Err(e) => (false, Some(format!("lualatex failed: {e:#}"))),
-        }
-    };
-    Ok(DiagramStage {
+    let stage = DiagramStage {
         order,
         classes,
         totals,
-        pdf: pdf_ok,
-        pdf_note: note,
-    })
-}
-
-fn lualatex_available() -> bool {
-    Command::new("lualatex")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Compile `doc` with lualatex in a temporary directory; the PDF's bytes.
-fn compile(doc: &str) -> Result<Vec<u8>> {
-    let tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
-    std::fs::write(tmp.path().join("expansions.tex"), doc)?;
-    let o = Command::new("lualatex")
-        .current_dir(tmp.path())
-        .args([
-            "-interaction=nonstopmode",
-            "-halt-on-error",
-            "expansions.tex",
-        ])
-        .output()
-        .context("cannot run lualatex")?;
-    if !o.status.success() {
-        let log = String::from_utf8_lossy(&o.stdout);
-        let first = log
-            .lines()
-            .find(|l| l.starts_with('!'))
-            .unwrap_or("see expansions.log");
-        bail!("{first}");
-    }
-    std::fs::read(tmp.path().join("expansions.pdf")).context("lualatex wrote no PDF")
+        pdf: false,
+        pdf_note: None,
+    };
+    Ok((stage, doc))
 }
 
 /// Section 6 of the report.

@@ -8,13 +8,13 @@
 //!  "fnv1a64": "…", "accumulators": "base64…"}
 //! ```
 
-use super::codec;
-use crate::cli::output;
-use anyhow::{Context, Result, bail};
+use super::{ShardError, codec};
+use crate::partial::{BlockSet, Partial};
+use crate::plan::{Plan, Settings};
 use nnqft_core::{InputSet, Network};
-use nnqft_ensemble::{BlockSet, Partial, Plan, Settings};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+
+type Result<T> = std::result::Result<T, ShardError>;
 
 /// The `format` tag of every shard file.
 pub const FORMAT: &str = "nnqft-shard";
@@ -24,7 +24,9 @@ pub const VERSION: u32 = 1;
 /// Which shards of an S-way split a file holds (0-based indices; a merged file holds several).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shards {
+    /// The shard count S.
     pub of: u64,
+    /// The indices held, sorted.
     pub held: Vec<u64>,
 }
 
@@ -36,6 +38,7 @@ pub struct ShardFile {
     pub nnqft: String,
     /// The shard split, when the blocks were chosen by one (`--shard I/S`, MPI ranks).
     pub shards: Option<Shards>,
+    /// The exact sums of the blocks held.
     pub partial: Partial,
 }
 
@@ -85,19 +88,22 @@ pub fn nets_per_experiment(plan: &Plan, set: &BlockSet) -> Result<Vec<u64>> {
 /// Rebuild `plan` through the validating constructors, so that a hand-edited or damaged
 /// header cannot smuggle in a plan the sampler would refuse (zero experiments, bad inputs).
 fn validated(plan: &Plan) -> Result<Plan> {
-    let n = plan.settings.network;
-    let net = Network::new(n.arch(), n.sigma_w(), n.sigma_b(), n.d_in())?;
-    let xs = InputSet::new(plan.settings.inputs.points().to_vec())?;
-    let settings = Settings::new(net, xs, plan.settings.width, &plan.settings.npt)?;
-    let rebuilt = Plan::with_block_size(
-        settings,
-        plan.nets,
-        plan.experiments,
-        plan.seed,
-        plan.block_size,
-    )?;
+    let rebuild = || -> std::result::Result<Plan, crate::EnsembleError> {
+        let n = plan.settings.network;
+        let net = Network::new(n.arch(), n.sigma_w(), n.sigma_b(), n.d_in())?;
+        let xs = InputSet::new(plan.settings.inputs.points().to_vec())?;
+        let settings = Settings::new(net, xs, plan.settings.width, &plan.settings.npt)?;
+        Plan::with_block_size(
+            settings,
+            plan.nets,
+            plan.experiments,
+            plan.seed,
+            plan.block_size,
+        )
+    };
+    let rebuilt = rebuild().map_err(ShardError::InvalidSettings)?;
     if &rebuilt != plan {
-        bail!("the settings in the header are not in canonical form (edited by hand?)");
+        return Err(ShardError::NotCanonical);
     }
     Ok(rebuilt)
 }
@@ -105,7 +111,7 @@ fn validated(plan: &Plan) -> Result<Plan> {
 /// The checksum over what defines the file's content: the plan (compact JSON), the block
 /// ranges (little-endian u64 pairs) and the payload, hashed with FNV-1a 64.
 fn checksum(plan: &Plan, blocks: &BlockSet, payload: &[u8]) -> Result<String> {
-    let mut bytes = serde_json::to_vec(plan)?;
+    let mut bytes = serde_json::to_vec(plan).map_err(|e| ShardError::Serialize(e.to_string()))?;
     for &(s, e) in blocks.ranges() {
         bytes.extend_from_slice(&s.to_le_bytes());
         bytes.extend_from_slice(&e.to_le_bytes());
@@ -115,7 +121,8 @@ fn checksum(plan: &Plan, blocks: &BlockSet, payload: &[u8]) -> Result<String> {
 }
 
 impl ShardFile {
-    /// A shard file of `partial` sampled by this nnqft.
+    /// A shard file of `partial` sampled by this nnqft (the workspace version, which the
+    /// sampler shares).
     pub fn new(partial: Partial, shards: Option<Shards>) -> Self {
         ShardFile {
             nnqft: env!("CARGO_PKG_VERSION").to_string(),
@@ -124,7 +131,7 @@ impl ShardFile {
         }
     }
 
-    /// The file's JSON text.
+    /// The file's JSON text (pretty, with a trailing newline).
     pub fn to_json(&self) -> Result<String> {
         let bytes = codec::encode(&self.partial.experiments);
         let header = Header {
@@ -142,7 +149,10 @@ impl ShardFile {
             fnv1a64: checksum(&self.partial.plan, &self.partial.blocks, &bytes)?,
             accumulators: codec::base64_encode(&bytes),
         };
-        output::to_json(&header)
+        let mut text = serde_json::to_string_pretty(&header)
+            .map_err(|e| ShardError::Serialize(e.to_string()))?;
+        text.push('\n');
+        Ok(text)
     }
 
     /// Parse and check a shard file's text: format and version, a valid plan, blocks within
@@ -151,55 +161,57 @@ impl ShardFile {
     pub fn from_json(text: &[u8]) -> Result<ShardFile> {
         let raw: RawHeader = serde_json::from_slice(text).map_err(|e| {
             if e.is_eof() {
-                anyhow::anyhow!("the file is truncated ({e})")
+                ShardError::Truncated(e.to_string())
             } else {
-                anyhow::anyhow!("not a valid shard file ({e})")
+                ShardError::NotJson(e.to_string())
             }
         })?;
         if raw.format.as_deref() != Some(FORMAT) {
-            bail!("not an nnqft shard file (write one with `nnqft sample --shard I/S --out FILE`)");
+            return Err(ShardError::NotShardFile);
         }
-        let version = raw.version.context("the header has no version")?;
+        let version = raw.version.ok_or(ShardError::MissingField("version"))?;
         if version != VERSION {
-            bail!(
-                "shard file layout version {version} is not supported by this nnqft (it reads version {VERSION})"
-            );
+            return Err(ShardError::Version {
+                found: version,
+                supported: VERSION,
+            });
         }
-        let missing = |what: &str| anyhow::anyhow!("the header has no {what}");
-        let nnqft = raw.nnqft.ok_or_else(|| missing("nnqft version"))?;
-        let plan = validated(&raw.plan.ok_or_else(|| missing("plan"))?)
-            .context("the header's settings are invalid")?;
+        let missing = ShardError::MissingField;
+        let nnqft = raw.nnqft.ok_or(missing("nnqft version"))?;
+        let plan = validated(&raw.plan.ok_or(missing("plan"))?)?;
         let count = plan.block_count();
         let mut blocks = BlockSet::new();
-        for (s, e) in raw.blocks.ok_or_else(|| missing("block list"))? {
+        for (s, e) in raw.blocks.ok_or(missing("block list"))? {
             if s >= e || e > count || blocks.overlaps(&single(s, e)) {
-                bail!(
-                    "the header's block list is damaged (range {s}..{e} of a {count}-block plan)"
-                );
+                return Err(ShardError::BlockList {
+                    start: s,
+                    end: e,
+                    count,
+                });
             }
             blocks.insert(s..e);
         }
-        let text64 = raw.accumulators.ok_or_else(|| missing("accumulators"))?;
+        let text64 = raw.accumulators.ok_or(missing("accumulators"))?;
         let bytes = codec::base64_decode(&text64)?;
-        let want = raw.payload_bytes.ok_or_else(|| missing("payload size"))?;
+        let want = raw.payload_bytes.ok_or(missing("payload size"))?;
         if bytes.len() as u64 != want {
-            bail!(
-                "the accumulator data is truncated ({} of {want} bytes)",
-                bytes.len()
-            );
+            return Err(ShardError::PayloadLength {
+                got: bytes.len() as u64,
+                want,
+            });
         }
-        let sum = raw.fnv1a64.ok_or_else(|| missing("checksum"))?;
+        let sum = raw.fnv1a64.ok_or(missing("checksum"))?;
         if checksum(&plan, &blocks, &bytes)? != sum {
-            bail!("the file is damaged or was edited (checksum mismatch)");
+            return Err(ShardError::Checksum);
         }
         let experiments = codec::decode(&plan, &bytes)?;
         let nets = nets_per_experiment(&plan, &blocks)?;
         if experiments.iter().map(|e| e.nets).ne(nets.iter().copied()) {
-            bail!("the accumulator data does not match the blocks held (net counts differ)");
+            return Err(ShardError::NetCounts);
         }
         if let Some(s) = &raw.shards {
             if s.of == 0 || s.held.iter().any(|&i| i >= s.of) {
-                bail!("the header's shard numbers are damaged");
+                return Err(ShardError::ShardNumbers);
             }
         }
         Ok(ShardFile {
@@ -212,33 +224,6 @@ impl ShardFile {
             },
         })
     }
-
-    /// Read and check the shard file at `path` (errors name the file).
-    pub fn read(path: &Path) -> Result<ShardFile> {
-        let text =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        ShardFile::from_json(&text).with_context(|| format!("{}", path.display()))
-    }
-
-    /// Write the shard file to `path` atomically.
-    pub fn write(&self, path: &Path) -> Result<()> {
-        output::write_atomic(path, self.to_json()?.as_bytes())
-    }
-
-    /// What the file holds, for `--json`: the header without the accumulators.
-    pub fn describe(&self) -> Result<serde_json::Value> {
-        let p = &self.partial;
-        Ok(serde_json::json!({
-            "format": FORMAT,
-            "version": VERSION,
-            "nnqft": self.nnqft,
-            "shards": self.shards,
-            "plan": p.plan,
-            "block_count": p.plan.block_count(),
-            "blocks": p.blocks.ranges(),
-            "nets_held": nets_per_experiment(&p.plan, &p.blocks)?.iter().sum::<u64>(),
-        }))
-    }
 }
 
 fn single(s: u64, e: u64) -> BlockSet {
@@ -250,8 +235,8 @@ fn single(s: u64, e: u64) -> BlockSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{finish, run_all, run_blocks};
     use nnqft_core::Arch;
-    use nnqft_ensemble::{finish, run_all, run_blocks};
 
     fn plan() -> Plan {
         let net = Network::new(Arch::Relu, 1.0, 0.0, 2).unwrap();

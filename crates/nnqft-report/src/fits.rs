@@ -1,26 +1,13 @@
 //! Stage 5: the paper's Table 5, models M0..M3 fitted to the exact 4-point deviation at the
 //! NGP widths (the same settings and library calls as `nnqft fit --source exact`).
 
-use super::markdown::{sci, table};
-use super::{Ctx, Section};
-use crate::cli::progress;
-use crate::commands::fit::{fit_width, paper_cutoff, paper_test_inputs};
-use anyhow::Result;
-use nnqft_core::{Arch, Network};
+use crate::markdown::{sci, table};
+use crate::{Progress, Result, Section};
+use nnqft_core::{Arch, Network, paper};
 use nnqft_fit::fill::{exact_deviations, paper_operators};
 use nnqft_fit::{FitData, FitReport, Weighting, fit_models, paper_models};
+use nnqft_integrate::Cutoff;
 use serde::Serialize;
-
-/// The paper's Table 5 entries (test MAPE in percent, test MSE) that it quotes.
-pub fn paper_value(arch: Arch, model: &str) -> Option<(f64, Option<f64>)> {
-    match (arch, model) {
-        (_, "M0") => Some((100.0, None)),
-        (Arch::Gauss, "M1") => Some((0.0145, Some(6.8e-10))),
-        (Arch::Relu, "M1") => Some((0.0035, Some(7.6e-12))),
-        (Arch::Erf, "M2") => Some((0.0042, Some(1.9e-11))),
-        _ => None,
-    }
-}
 
 /// One architecture's fits.
 #[derive(Clone, Debug, Serialize)]
@@ -41,16 +28,16 @@ pub struct Table5 {
     pub archs: Vec<ArchFit>,
 }
 
-/// Fit M0..M3 for every architecture.
-pub fn run(ctx: &Ctx) -> Result<Table5> {
-    let bar = progress::bar(ctx.global, 3, "5/6 fits");
+/// Fit M0..M3 for every architecture at the paper's Table 5 settings.
+pub fn run(progress: &dyn Progress) -> Result<Table5> {
+    progress.start("5/6 fits", 3);
     let mut archs = vec![];
     for arch in Arch::ALL {
         let net = Network::paper(arch);
-        let test = paper_test_inputs(arch, 1)?;
-        let train = test.scaled(std::f64::consts::SQRT_2 / 2.0)?;
-        let cutoff = paper_cutoff(arch);
-        let width = fit_width(arch);
+        let test = paper::test_inputs(arch, 1)?;
+        let train = test.scaled(paper::TRAIN_SCALE)?;
+        let cutoff = paper::fit_cutoff(arch).map_or(Cutoff::INFINITE, Cutoff::finite_unchecked);
+        let width = paper::fit_width(arch);
         let dtrain = exact_deviations(&net, width, &train, false)?;
         let dtest = exact_deviations(&net, width, &test, false)?;
         let train_data = FitData::new(&dtrain, paper_operators(&net, &train, cutoff)?)?;
@@ -65,9 +52,9 @@ pub fn run(ctx: &Ctx) -> Result<Table5> {
             test_inputs: test.points().to_vec(),
             report,
         });
-        bar.inc(1);
+        progress.advance(1);
     }
-    bar.finish_and_clear();
+    progress.finish();
     Ok(Table5 { archs })
 }
 
@@ -77,7 +64,7 @@ pub fn rows(t: &Table5) -> Vec<Vec<String>> {
     for a in &t.archs {
         for m in &a.report.models {
             let c = |k: &str| m.couplings.get(k).map_or("-".into(), |v| sci(*v));
-            let paper = paper_value(a.arch, &m.name);
+            let paper = paper::table5(a.arch, &m.name);
             rows.push(vec![
                 a.title.clone(),
                 m.name.clone(),

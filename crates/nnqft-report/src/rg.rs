@@ -2,16 +2,46 @@
 //! ReLU-net in d = 1 (and 2, 3 at paper scale), Gauss-net and Erf-net, from exact
 //! correlators; and the ReLU-net slope from the sampled width-20 measurement of stage 1.
 
-use super::gp_check::GpCheck;
-use super::markdown::{figure, fixed, opt_fixed, sci, table};
-use super::{Ctx, Outputs, Section};
-use crate::commands::rg::{integrals_with_progress, rg_width};
-use crate::plot::{Figure, Series};
-use anyhow::Result;
-use nnqft_core::{Arch, InputSet, Network};
-use nnqft_fit::fill::exact_deviations;
-use nnqft_fit::{Couplings, Deviations, RgReport, rg_flow};
+use crate::gp_check::GpCheck;
+use crate::markdown::{figure, fixed, opt_fixed, sci, table};
+use crate::{Ctx, Progress, Result, Section};
+use nnqft_core::{Arch, InputSet, Network, paper};
+use nnqft_fit::fill::{exact_deviations, vertex_integrals};
+use nnqft_fit::{Couplings, Deviations, RgReport, VertexIntegrals, rg_flow};
+use rayon::prelude::*;
 use serde::Serialize;
+
+/// The vertex integrals of `net` on `inputs` at every cutoff (I4; with `kappa` also J4 and
+/// I6), one cutoff per task in parallel, `progress(1)` after each.
+pub fn integrals(
+    net: &Network,
+    inputs: &InputSet,
+    cutoffs: &[f64],
+    kappa: bool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<VertexIntegrals>, nnqft_fit::FitError> {
+    cutoffs
+        .par_iter()
+        .map(|&l| {
+            let v = vertex_integrals(net, inputs, &[l], kappa).map(|mut v| v.remove(0));
+            progress(1);
+            v
+        })
+        .collect()
+}
+
+/// [`integrals`] as a task called "integrals" of `progress`.
+pub(crate) fn integrals_task(
+    progress: &dyn Progress,
+    net: &Network,
+    inputs: &InputSet,
+    cutoffs: &[f64],
+) -> Result<Vec<VertexIntegrals>> {
+    progress.start("integrals", cutoffs.len() as u64);
+    let out = integrals(net, inputs, cutoffs, false, &|k| progress.advance(k))?;
+    progress.finish();
+    Ok(out)
+}
 
 /// One flow: lambda(L) for one network, width and source.
 #[derive(Clone, Debug, Serialize)]
@@ -35,10 +65,16 @@ pub struct RgStage {
     pub flows: Vec<Flow>,
 }
 
-fn flow(ctx: &Ctx, arch: Arch, d: usize, dev: Deviations, source: &str) -> Result<Flow> {
+fn flow(
+    ctx: &Ctx,
+    progress: &dyn Progress,
+    arch: Arch,
+    d: usize,
+    dev: Deviations,
+    source: &str,
+) -> Result<Flow> {
     let net = Network::paper_in(arch, d)?;
-    let ints =
-        integrals_with_progress(ctx.global, &net, &dev.inputs, &ctx.scale.rg_cutoffs, false)?;
+    let ints = integrals_task(progress, &net, &dev.inputs, &ctx.scale.rg_cutoffs)?;
     let report = rg_flow(&dev, &ints, Couplings::Lambda)?;
     let last = report.cutoffs.len() - 1;
     Ok(Flow {
@@ -74,20 +110,21 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-/// Run every flow and write its figures.
-pub fn run(ctx: &Ctx, g: &GpCheck, out: &mut Outputs) -> Result<RgStage> {
+/// Run every flow: the ReLU-net in each dimension of the scale, the Gauss-net and Erf-net,
+/// all exact, then the ReLU-net from the sampled measurement at its NGP width in `g`.
+pub fn run(ctx: &Ctx, g: &GpCheck, progress: &dyn Progress) -> Result<RgStage> {
     let mut flows = vec![];
     for &d in &ctx.scale.rg_dims {
         let net = Network::paper_in(Arch::Relu, d)?;
         let xs = InputSet::paper(Arch::Relu, d)?;
-        let dev = exact_deviations(&net, rg_width(Arch::Relu), &xs, false)?;
-        flows.push(flow(ctx, Arch::Relu, d, dev, "exact")?);
+        let dev = exact_deviations(&net, paper::rg_width(Arch::Relu), &xs, false)?;
+        flows.push(flow(ctx, progress, Arch::Relu, d, dev, "exact")?);
     }
     for arch in [Arch::Gauss, Arch::Erf] {
         let net = Network::paper(arch);
         let xs = InputSet::paper(arch, 1)?;
-        let dev = exact_deviations(&net, rg_width(arch), &xs, false)?;
-        flows.push(flow(ctx, arch, 1, dev, "exact")?);
+        let dev = exact_deviations(&net, paper::rg_width(arch), &xs, false)?;
+        flows.push(flow(ctx, progress, arch, 1, dev, "exact")?);
     }
     // The sampled ReLU-net flow at the paper's width, from stage 1.
     let relu = g.archs.iter().find(|a| a.arch == Arch::Relu);
@@ -95,15 +132,18 @@ pub fn run(ctx: &Ctx, g: &GpCheck, out: &mut Outputs) -> Result<RgStage> {
         a.sweep
             .measurements
             .iter()
-            .find(|m| m.width == rg_width(Arch::Relu))
+            .find(|m| m.width == paper::rg_width(Arch::Relu))
     }) {
         let dev = Deviations::from_measurement(m)?;
-        flows.push(flow(ctx, Arch::Relu, 1, dev, "sampled (stage 1)")?);
+        flows.push(flow(
+            ctx,
+            progress,
+            Arch::Relu,
+            1,
+            dev,
+            "sampled (stage 1)",
+        )?);
     }
-    for f in &flows {
-        out.svg(&flow_file(f), &flow_figure(f))?;
-    }
-    out.svg("rg_beta.svg", &beta_figure(&flows))?;
     Ok(RgStage { flows })
 }
 
@@ -115,55 +155,6 @@ pub fn flow_file(f: &Flow) -> String {
         "sampled"
     };
     format!("rg_{}_d{}_{src}.svg", f.arch.name(), f.d_in)
-}
-
-fn flow_figure(f: &Flow) -> Figure {
-    let r = &f.report;
-    let lx: Vec<f64> = r.cutoffs.iter().map(|l| l.log10()).collect();
-    let pts: Vec<(f64, f64)> = lx
-        .iter()
-        .zip(&r.mean_lambda)
-        .map(|(x, m)| (*x, m.abs().log10()))
-        .collect();
-    let mut fig = Figure::new(
-        &format!(
-            "{} d = {}, N = {} ({}): running quartic coupling",
-            f.title, f.d_in, f.width, f.source
-        ),
-        "log10 L",
-        "log10 |mean lambda|",
-    )
-    .with(Series::points("mean lambda over 4-tuples", pts));
-    if let (Some(s), Some(b)) = (r.slope, r.intercept) {
-        let (a, z) = (lx[0], lx[lx.len() - 1]);
-        fig = fig.with(Series::dashed(
-            &format!("fit: slope {s:.4}"),
-            vec![(a, b + s * a), (z, b + s * z)],
-        ));
-    }
-    fig
-}
-
-fn beta_figure(flows: &[Flow]) -> Figure {
-    let mut fig = Figure::new(
-        "beta(lambda) / lambda = -dlog I4 / dlog L",
-        "log10 L",
-        "beta / lambda",
-    );
-    for f in flows {
-        let pts = f
-            .report
-            .cutoffs
-            .iter()
-            .zip(f.report.mean_beta.iter().zip(&f.report.mean_lambda))
-            .map(|(l, (b, m))| (l.log10(), b / m))
-            .collect();
-        fig = fig.with(Series::line_points(
-            &format!("{} d={} {}", f.arch.name(), f.d_in, f.source),
-            pts,
-        ));
-    }
-    fig
 }
 
 /// The summary rows: one per flow.

@@ -1,19 +1,17 @@
 //! Stage 4: the 6-point deviation predicted from the quartic coupling of the 4-point function
 //! (nnqft-fit's predict6), exact for each architecture and from the sampled ReLU-net width 20.
 
-use super::gp_check::GpCheck;
-use super::markdown::{figure, fixed, opt_fixed, sci, table};
-use super::{Ctx, Outputs, Section};
-use crate::commands::rg::{integrals_with_progress, rg_width};
-use crate::plot::{Figure, Series};
-use anyhow::Result;
-use nnqft_core::{Arch, InputSet, Network};
+use crate::gp_check::GpCheck;
+use crate::markdown::{figure, fixed, opt_fixed, sci, table};
+use crate::rg::integrals_task;
+use crate::{Progress, Result, Section};
+use nnqft_core::{Arch, InputSet, Network, paper};
 use nnqft_fit::fill::exact_deviations;
 use nnqft_fit::{Deviations, Prediction, predict6};
 use serde::Serialize;
 
-/// The cutoff of the predictions.
-pub const CUTOFF: f64 = 100.0;
+/// The cutoff of the predictions (the paper's).
+pub const CUTOFF: f64 = paper::PREDICTION_CUTOFF;
 
 /// One prediction with its setting.
 #[derive(Clone, Debug, Serialize)]
@@ -31,9 +29,9 @@ pub struct PredictionStage {
     pub cases: Vec<Case>,
 }
 
-fn case(ctx: &Ctx, arch: Arch, dev: Deviations, source: &str) -> Result<Case> {
+fn case(progress: &dyn Progress, arch: Arch, dev: Deviations, source: &str) -> Result<Case> {
     let net = Network::paper(arch);
-    let ints = integrals_with_progress(ctx.global, &net, &dev.inputs, &[CUTOFF], false)?;
+    let ints = integrals_task(progress, &net, &dev.inputs, &[CUTOFF])?;
     Ok(Case {
         arch,
         title: arch.title().into(),
@@ -43,53 +41,31 @@ fn case(ctx: &Ctx, arch: Arch, dev: Deviations, source: &str) -> Result<Case> {
     })
 }
 
-/// Predict for every architecture (exact) and for the sampled ReLU-net; write the figure.
-pub fn run(ctx: &Ctx, g: &GpCheck, out: &mut Outputs) -> Result<PredictionStage> {
+/// Predict for every architecture (exact, at the NGP width of the running study) and for the
+/// sampled ReLU-net of `g`.
+pub fn run(g: &GpCheck, progress: &dyn Progress) -> Result<PredictionStage> {
     let mut cases = vec![];
     for arch in Arch::ALL {
         let net = Network::paper(arch);
         let xs = InputSet::paper(arch, 1)?;
-        let dev = exact_deviations(&net, rg_width(arch), &xs, true)?;
-        cases.push(case(ctx, arch, dev, "exact")?);
+        let dev = exact_deviations(&net, paper::rg_width(arch), &xs, true)?;
+        cases.push(case(progress, arch, dev, "exact")?);
     }
     let relu = g.archs.iter().find(|a| a.arch == Arch::Relu);
     if let Some(m) = relu.and_then(|a| {
         a.sweep
             .measurements
             .iter()
-            .find(|m| m.width == rg_width(Arch::Relu))
+            .find(|m| m.width == paper::rg_width(Arch::Relu))
     }) {
         cases.push(case(
-            ctx,
+            progress,
             Arch::Relu,
             Deviations::from_measurement(m)?,
             "sampled (stage 1)",
         )?);
     }
-    out.svg("prediction6.svg", &ratio_figure(&cases))?;
     Ok(PredictionStage { cases })
-}
-
-fn ratio_figure(cases: &[Case]) -> Figure {
-    let mut fig = Figure::new(
-        "6-point deviation: predicted / measured per 6-tuple",
-        "6-tuple (index in the table)",
-        "predicted / measured",
-    );
-    for c in cases {
-        let pts = c
-            .prediction
-            .ratio
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (i as f64, *r))
-            .collect();
-        fig = fig.with(Series::points(
-            &format!("{} N={} {}", c.arch.name(), c.width, c.source),
-            pts,
-        ));
-    }
-    fig
 }
 
 /// One row per prediction.

@@ -2,10 +2,8 @@
 //! architecture, sample the paper's widths and fit log m_n and log mean|G6c| against log N
 //! (nnqft-ensemble's sweep).
 
-use super::markdown::{figure, fixed, opt_fixed, sci, table};
-use super::{Ctx, Section};
-use crate::cli::progress;
-use anyhow::Result;
+use crate::markdown::{figure, fixed, opt_fixed, sci, table};
+use crate::{Ctx, Progress, Result, Section};
 use nnqft_core::{Arch, InputSet, Network};
 use nnqft_ensemble::{SweepConfig, SweepResult, finish, run_all, summarize};
 use serde::Serialize;
@@ -13,8 +11,11 @@ use serde::Serialize;
 /// One architecture's sweep, with the networks actually sampled at each width.
 #[derive(Clone, Debug, Serialize)]
 pub struct ArchSweep {
+    /// The architecture.
     pub arch: Arch,
+    /// Its title ("Erf-net").
     pub title: String,
+    /// Networks sampled at each width of the sweep.
     pub nets_per_width: Vec<u64>,
     /// `sweep.config.nets` is the networks at the smallest width; see `nets_per_width`.
     pub sweep: SweepResult,
@@ -23,8 +24,11 @@ pub struct ArchSweep {
 /// Everything stage 1 measured.
 #[derive(Clone, Debug, Serialize)]
 pub struct GpCheck {
+    /// The RNG seed.
     pub seed: u64,
+    /// Experiments per width.
     pub experiments: usize,
+    /// One sweep per architecture.
     pub archs: Vec<ArchSweep>,
 }
 
@@ -34,7 +38,7 @@ fn cost(width: usize) -> u64 {
 }
 
 /// Sample every architecture at every width of the scale.
-pub fn run(ctx: &Ctx) -> Result<GpCheck> {
+pub fn run(ctx: &Ctx, progress: &dyn Progress) -> Result<GpCheck> {
     let mut archs = vec![];
     for arch in Arch::ALL {
         let network = Network::paper(arch);
@@ -65,14 +69,14 @@ pub fn run(ctx: &Ctx) -> Result<GpCheck> {
             .iter()
             .map(|p| p.block_count() * cost(p.settings.width))
             .sum();
-        let bar = progress::bar(ctx.global, total, &format!("1/6 {}", arch.name()));
+        progress.start(&format!("1/6 {}", arch.name()), total);
         let mut measurements = vec![];
         for plan in &plans {
             let c = cost(plan.settings.width);
-            let partial = run_all(plan, ctx.threads, &|k| bar.inc(k * c))?;
+            let partial = run_all(plan, ctx.threads, &|k| progress.advance(k * c))?;
             measurements.push(finish(&partial)?);
         }
-        bar.finish_and_clear();
+        progress.finish();
         let mut all = config(ctx.scale.widths[0], nets[0]);
         all.widths = ctx.scale.widths.clone();
         archs.push(ArchSweep {

@@ -6,8 +6,12 @@
 //! ascending, each in multiset order): the expansion of the sum, of the sum of squares (each a
 //! `u8` term count then that many `f64`), and the largest |value| (`f64`).
 
-use anyhow::{Result, bail};
-use nnqft_ensemble::{ExactSum, ExperimentSums, Plan};
+use super::ShardError;
+use crate::exact_sum::ExactSum;
+use crate::partial::ExperimentSums;
+use crate::plan::Plan;
+
+type Result<T> = std::result::Result<T, ShardError>;
 
 /// Most terms an expansion can need: each term is at most half an ulp of the previous one,
 /// so 2098 / 53 < 40 terms span the whole f64 range.
@@ -67,7 +71,7 @@ impl Reader<'_> {
                 self.at += N;
                 Ok(b.try_into().expect("slice of length N"))
             }
-            None => bail!("the accumulator data is truncated"),
+            None => Err(ShardError::PayloadTruncated),
         }
     }
 
@@ -78,7 +82,7 @@ impl Reader<'_> {
     fn sum(&mut self) -> Result<ExactSum> {
         let [k] = self.take::<1>()?;
         if k as usize > MAX_TERMS {
-            bail!("the accumulator data is damaged (an exact sum with {k} terms)");
+            return Err(ShardError::TermCount(k));
         }
         let mut s = ExactSum::new();
         for _ in 0..k {
@@ -104,7 +108,7 @@ pub fn decode(plan: &Plan, bytes: &[u8]) -> Result<Vec<ExperimentSums>> {
             sumsq.push(r.sum()?);
             let m = r.f64()?;
             if m.is_nan() || m < 0.0 {
-                bail!("the accumulator data is damaged (a maximum |f| of {m})");
+                return Err(ShardError::BadMaximum(m));
             }
             max_abs.push(m);
         }
@@ -116,10 +120,7 @@ pub fn decode(plan: &Plan, bytes: &[u8]) -> Result<Vec<ExperimentSums>> {
         });
     }
     if r.at != bytes.len() {
-        bail!(
-            "the accumulator data has {} bytes more than the settings call for",
-            bytes.len() - r.at
-        );
+        return Err(ShardError::TrailingBytes(bytes.len() - r.at));
     }
     Ok(out)
 }
@@ -161,7 +162,7 @@ pub fn base64_encode(bytes: &[u8]) -> String {
 pub fn base64_decode(text: &str) -> Result<Vec<u8>> {
     let s = text.as_bytes();
     if s.len() % 4 != 0 {
-        bail!("the accumulator data is truncated (base64 length not a multiple of 4)");
+        return Err(ShardError::Base64Length);
     }
     let value = |c: u8| -> Result<u32> {
         Ok(match c {
@@ -170,7 +171,7 @@ pub fn base64_decode(text: &str) -> Result<Vec<u8>> {
             b'0'..=b'9' => c - b'0' + 52,
             b'+' => 62,
             b'/' => 63,
-            _ => bail!("the accumulator data is damaged (not base64)"),
+            _ => return Err(ShardError::Base64Char),
         } as u32)
     };
     let mut out = Vec::with_capacity(s.len() / 4 * 3);
@@ -178,7 +179,7 @@ pub fn base64_decode(text: &str) -> Result<Vec<u8>> {
     for (q, quad) in s.chunks(4).enumerate() {
         let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
         if pad > 2 || (pad > 0 && q + 1 != quads) {
-            bail!("the accumulator data is damaged (misplaced base64 padding)");
+            return Err(ShardError::Base64Padding);
         }
         let mut n = 0u32;
         for &c in &quad[..4 - pad] {

@@ -1,21 +1,17 @@
 //! How big a reproduction is: widths, networks per width, experiments, RG settings.
 
-use anyhow::{Result, bail};
-use nnqft_core::Arch;
-use nnqft_ensemble::PAPER_WIDTHS;
+use crate::{ReportError, Result};
+use nnqft_core::{Arch, paper};
 use serde::Serialize;
-
-/// The paper's ReLU cutoff list (`nnqft rg` default).
-pub const PAPER_CUTOFFS: [f64; 21] = [
-    7.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 70.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0,
-    7000.0, 10000.0, 20000.0, 40000.0, 60000.0, 80000.0, 100000.0,
-];
 
 /// The settings of one scale.
 #[derive(Clone, Debug, Serialize)]
 pub struct Scale {
+    /// quick, paper or tiny.
     pub name: String,
+    /// The widths of the sweeps.
     pub widths: Vec<usize>,
+    /// Experiments per width.
     pub experiments: usize,
     /// Networks per width for widths up to 100, per architecture (erf, relu, gauss).
     pub nets_small: [u64; 3],
@@ -24,16 +20,13 @@ pub struct Scale {
     pub nets_large: [u64; 3],
     /// Input dimensions of the ReLU-net RG flow.
     pub rg_dims: Vec<usize>,
+    /// The cutoffs of every flow.
     pub rg_cutoffs: Vec<f64>,
 }
 
+/// The position of `arch` in the per-architecture arrays (the order of `Arch::ALL`).
 fn arch_index(arch: Arch) -> usize {
-    match arch {
-        Arch::Erf => 0,
-        Arch::Relu => 1,
-        Arch::Gauss => 2,
-        _ => 0,
-    }
+    Arch::ALL.iter().position(|&a| a == arch).unwrap_or(0)
 }
 
 impl Scale {
@@ -43,21 +36,21 @@ impl Scale {
         let mut s = match name {
             "quick" => Scale {
                 name: "quick".into(),
-                widths: PAPER_WIDTHS.to_vec(),
-                experiments: 10,
+                widths: paper::WIDTHS.to_vec(),
+                experiments: paper::EXPERIMENTS,
                 nets_small: [3_000_000, 2_000_000, 1_500_000],
                 nets_large: [100_000, 100_000, 100_000],
                 rg_dims: vec![1],
-                rg_cutoffs: PAPER_CUTOFFS.to_vec(),
+                rg_cutoffs: paper::CUTOFFS.to_vec(),
             },
             "paper" => Scale {
                 name: "paper".into(),
-                widths: PAPER_WIDTHS.to_vec(),
-                experiments: 10,
-                nets_small: [10_000_000; 3],
-                nets_large: [10_000_000; 3],
-                rg_dims: vec![1, 2, 3],
-                rg_cutoffs: PAPER_CUTOFFS.to_vec(),
+                widths: paper::WIDTHS.to_vec(),
+                experiments: paper::EXPERIMENTS,
+                nets_small: [paper::EXPERIMENTS as u64 * paper::NETS_PER_EXPERIMENT; 3],
+                nets_large: [paper::EXPERIMENTS as u64 * paper::NETS_PER_EXPERIMENT; 3],
+                rg_dims: paper::RG_DIMS.to_vec(),
+                rg_cutoffs: paper::CUTOFFS.to_vec(),
             },
             "tiny" => Scale {
                 name: "tiny".into(),
@@ -68,11 +61,11 @@ impl Scale {
                 rg_dims: vec![1],
                 rg_cutoffs: vec![10.0, 100.0, 1000.0],
             },
-            other => bail!("--scale must be quick or paper, got '{other}'"),
+            other => return Err(ReportError::UnknownScale(other.to_string())),
         };
         if let Some(n) = nets {
             if n == 0 {
-                bail!("--nets must be positive");
+                return Err(ReportError::NoNets);
             }
             s.nets_small = [n; 3];
             s.nets_large = [n; 3];
@@ -88,5 +81,34 @@ impl Scale {
         } else {
             self.nets_large[k]
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scales_spend_the_planned_networks() {
+        let q = Scale::parse("quick", None).unwrap();
+        // Per architecture (erf, relu, gauss) below and above width 100.
+        assert_eq!(q.nets(Arch::Erf, 100), 3_000_000);
+        assert_eq!(q.nets(Arch::Relu, 5), 2_000_000);
+        assert_eq!(q.nets(Arch::Gauss, 20), 1_500_000);
+        assert_eq!(q.nets(Arch::Gauss, 500), 100_000);
+        let p = Scale::parse("paper", None).unwrap();
+        // The paper's 10 experiments of 10^6 networks at each of its 10 widths.
+        assert_eq!(p.nets(Arch::Relu, 1000), 10_000_000);
+        assert_eq!(p.experiments, 10);
+        assert_eq!(p.widths, [2, 3, 4, 5, 10, 20, 50, 100, 500, 1000]);
+        assert_eq!(Scale::parse("tiny", Some(7)).unwrap().nets(Arch::Erf, 2), 7);
+        assert!(matches!(
+            Scale::parse("huge", None),
+            Err(ReportError::UnknownScale(_))
+        ));
+        assert!(matches!(
+            Scale::parse("quick", Some(0)),
+            Err(ReportError::NoNets)
+        ));
     }
 }

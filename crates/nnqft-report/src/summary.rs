@@ -1,14 +1,15 @@
 //! The report's opening summary: the headline number of each stage, taken from the same
 //! structs (and printed in the same formats) as the stage sections and JSON files.
 
-use super::Section;
-use super::diagrams::DiagramStage;
-use super::exact_overlay::ExactOverlay;
-use super::fits::{Table5, paper_value};
-use super::gp_check::GpCheck;
-use super::markdown::{fixed, opt_fixed, sci};
-use super::prediction::PredictionStage;
-use super::rg::RgStage;
+use crate::Section;
+use crate::diagrams::DiagramStage;
+use crate::exact_overlay::ExactOverlay;
+use crate::fits::Table5;
+use crate::gp_check::GpCheck;
+use crate::markdown::{fixed, opt_fixed, sci};
+use crate::prediction::PredictionStage;
+use crate::rg::RgStage;
+use nnqft_core::paper;
 use nnqft_ensemble::SlopeFit;
 
 fn slope(f: Option<&SlopeFit>) -> String {
@@ -95,7 +96,7 @@ pub fn section(
     b.push_str("5. **Table 5** (test MAPE in percent, this run against the paper):\n");
     for a in &t.archs {
         for m in &a.report.models {
-            if let (Some((mape, _)), true) = (paper_value(a.arch, &m.name), m.name != "M0") {
+            if let (Some((mape, _)), true) = (paper::table5(a.arch, &m.name), m.name != "M0") {
                 b.push_str(&format!(
                     "   - {} {}: {} (paper {mape}), test MSE {}.\n",
                     a.title,

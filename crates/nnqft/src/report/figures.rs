@@ -1,0 +1,132 @@
+//! The report's SVG figures, drawn from the stages' structs: the sweeps with their exact
+//! lines (stages 1-2), the RG flows (3) and the 6-point prediction (4).
+
+use super::Outputs;
+use crate::plot::sweep::figures;
+use crate::plot::{Figure, Series};
+use anyhow::Result;
+use nnqft_report::exact_overlay::{ArchExact, ExactOverlay};
+use nnqft_report::gp_check::{ArchSweep, GpCheck};
+use nnqft_report::prediction::{Case, PredictionStage};
+use nnqft_report::rg::{Flow, RgStage, flow_file};
+
+/// The stage 1 + 2 figures: each sweep figure with the exact m_n (or mean |kappa6|) drawn on.
+pub fn write_sweeps(g: &GpCheck, x: &ExactOverlay, out: &mut Outputs) -> Result<()> {
+    for (a, e) in g.archs.iter().zip(&x.archs) {
+        write_sweep(a, e, out)?;
+    }
+    Ok(())
+}
+
+fn write_sweep(a: &ArchSweep, e: &ArchExact, out: &mut Outputs) -> Result<()> {
+    let lx: Vec<f64> = e.widths.iter().map(|&w| (w as f64).log10()).collect();
+    for (name, mut fig) in figures(&a.sweep) {
+        let stem = name.trim_end_matches(".svg");
+        let exact: Vec<(f64, f64)> = if stem == "connected6" {
+            lx.iter()
+                .zip(&e.exact_connected6)
+                .map(|(x, y)| (*x, y.log10()))
+                .collect()
+        } else {
+            let n = stem.trim_start_matches('m');
+            e.exact_signal
+                .get(n)
+                .map(|v| lx.iter().zip(v).map(|(x, y)| (*x, y.log10())).collect())
+                .unwrap_or_default()
+        };
+        if exact.iter().any(|p| p.1.is_finite()) {
+            let label = if stem == "connected6" {
+                "exact mean |kappa6|".to_string()
+            } else {
+                format!("exact m_{}", stem.trim_start_matches('m'))
+            };
+            fig = fig.with(Series::line(&label, exact));
+        }
+        out.svg(&format!("{stem}_{}.svg", a.arch.name()), &fig)?;
+    }
+    Ok(())
+}
+
+/// The stage 3 figures: one per flow and rg_beta.svg.
+pub fn write_flows(s: &RgStage, out: &mut Outputs) -> Result<()> {
+    for f in &s.flows {
+        out.svg(&flow_file(f), &flow_figure(f))?;
+    }
+    out.svg("rg_beta.svg", &beta_figure(&s.flows))
+}
+
+/// The stage 4 figure, prediction6.svg.
+pub fn write_prediction(s: &PredictionStage, out: &mut Outputs) -> Result<()> {
+    out.svg("prediction6.svg", &ratio_figure(&s.cases))
+}
+
+fn flow_figure(f: &Flow) -> Figure {
+    let r = &f.report;
+    let lx: Vec<f64> = r.cutoffs.iter().map(|l| l.log10()).collect();
+    let pts: Vec<(f64, f64)> = lx
+        .iter()
+        .zip(&r.mean_lambda)
+        .map(|(x, m)| (*x, m.abs().log10()))
+        .collect();
+    let mut fig = Figure::new(
+        &format!(
+            "{} d = {}, N = {} ({}): running quartic coupling",
+            f.title, f.d_in, f.width, f.source
+        ),
+        "log10 L",
+        "log10 |mean lambda|",
+    )
+    .with(Series::points("mean lambda over 4-tuples", pts));
+    if let (Some(s), Some(b)) = (r.slope, r.intercept) {
+        let (a, z) = (lx[0], lx[lx.len() - 1]);
+        fig = fig.with(Series::dashed(
+            &format!("fit: slope {s:.4}"),
+            vec![(a, b + s * a), (z, b + s * z)],
+        ));
+    }
+    fig
+}
+
+fn beta_figure(flows: &[Flow]) -> Figure {
+    let mut fig = Figure::new(
+        "beta(lambda) / lambda = -dlog I4 / dlog L",
+        "log10 L",
+        "beta / lambda",
+    );
+    for f in flows {
+        let pts = f
+            .report
+            .cutoffs
+            .iter()
+            .zip(f.report.mean_beta.iter().zip(&f.report.mean_lambda))
+            .map(|(l, (b, m))| (l.log10(), b / m))
+            .collect();
+        fig = fig.with(Series::line_points(
+            &format!("{} d={} {}", f.arch.name(), f.d_in, f.source),
+            pts,
+        ));
+    }
+    fig
+}
+
+fn ratio_figure(cases: &[Case]) -> Figure {
+    let mut fig = Figure::new(
+        "6-point deviation: predicted / measured per 6-tuple",
+        "6-tuple (index in the table)",
+        "predicted / measured",
+    );
+    for c in cases {
+        let pts = c
+            .prediction
+            .ratio
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i as f64, *r))
+            .collect();
+        fig = fig.with(Series::points(
+            &format!("{} N={} {}", c.arch.name(), c.width, c.source),
+            pts,
+        ));
+    }
+    fig
+}
