@@ -90,13 +90,13 @@ impl InputSet {
                 .collect::<Result<_>>()?
         };
         let set = InputSet::new(points)?;
-        if let Some(d) = d {
-            if set.d != d {
-                return Err(CoreError::Inputs(format!(
-                    "the points have {} coordinates but the input dimension is {d}",
-                    set.d
-                )));
-            }
+        if let Some(d) = d
+            && set.d != d
+        {
+            return Err(CoreError::Inputs(format!(
+                "the points have {} coordinates but the input dimension is {d}",
+                set.d
+            )));
         }
         Ok(set)
     }

@@ -32,7 +32,7 @@ fn multisets_of_total(spec: &ExpansionSpec, total: usize) -> Vec<Vec<u32>> {
             .zip(&spec.vertices)
             .map(|(&a, v)| a as usize * v.degree)
             .sum();
-        (spec.points + legs) % 2 == 0
+        (spec.points + legs).is_multiple_of(2)
     });
     out
 }

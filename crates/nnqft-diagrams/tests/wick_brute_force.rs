@@ -285,7 +285,7 @@ fn brute_force(n: usize, kinds: &[usize], degrees: &[usize]) -> BTreeMap<Labelle
     for (_, group) in &kinds.iter().chunk_by(|&&k| k) {
         relabel *= (1..=group.count() as u64).product::<u64>();
     }
-    let sign = if v % 2 == 0 { 1 } else { -1 };
+    let sign = if v.is_multiple_of(2) { 1 } else { -1 };
     by_diagram
         .into_iter()
         .map(|(g, w)| {

@@ -515,7 +515,7 @@ fn hidden_sums(ctx: &Context, params: &[f64], phi: &[f64], h: &mut [f64], c: usi
     for a in 0..ctx.m {
         let h = &mut h[a * c..(a + 1) * c];
         let phi = &phi[a * tc..(a + 1) * tc];
-        if c % 8 == 0 {
+        if c.is_multiple_of(8) {
             // Eight nets at a time, the running sums held in one vector across the units.
             for (l, hl) in h.chunks_exact_mut(8).enumerate() {
                 let mut acc: [f64; 8] = (&*hl).try_into().expect("8");

@@ -117,7 +117,7 @@ impl Plan {
             return Err(EnsembleError::Experiments);
         }
         let e = experiments as u64;
-        if nets % e != 0 {
+        if !nets.is_multiple_of(e) {
             return Err(EnsembleError::NotDivisible {
                 nets,
                 experiments,

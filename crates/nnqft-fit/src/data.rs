@@ -105,13 +105,13 @@ impl Deviations {
                 net.d_in()
             )));
         }
-        if let Some(w) = width {
-            if w != self.width {
-                return Err(FitError::Mismatch(format!(
-                    "the data are at width {} but width {w} was requested",
-                    self.width
-                )));
-            }
+        if let Some(w) = width
+            && w != self.width
+        {
+            return Err(FitError::Mismatch(format!(
+                "the data are at width {} but width {w} was requested",
+                self.width
+            )));
         }
         Ok(())
     }

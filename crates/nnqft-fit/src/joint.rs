@@ -196,12 +196,12 @@ pub fn joint_flow(dev: &Deviations, ints: &[VertexIntegrals]) -> Result<JointFlo
         .map(|i| joint_at(dev, i))
         .collect::<Result<_>>()?;
     let mut warnings = vec![];
-    if let Some(worst) = per.iter().map(|p| p.condition).reduce(f64::max) {
-        if worst > crate::lsq::DEGENERATE_CONDITION {
-            warnings.push(format!(
+    if let Some(worst) = per.iter().map(|p| p.condition).reduce(f64::max)
+        && worst > crate::lsq::DEGENERATE_CONDITION
+    {
+        warnings.push(format!(
                 "lambda and kappa are nearly degenerate (condition number {worst:.3e}): kappa is poorly determined"
             ));
-        }
     }
     Ok(JointFlow {
         lambda_joint: per.iter().map(|p| p.lambda.value).collect(),

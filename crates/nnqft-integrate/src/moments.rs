@@ -142,7 +142,7 @@ fn abs_normal_moment(k: usize) -> f64 {
         df *= j as f64;
         j -= 2;
     }
-    if k % 2 == 0 {
+    if k.is_multiple_of(2) {
         df
     } else {
         df * (2.0 / std::f64::consts::PI).sqrt()

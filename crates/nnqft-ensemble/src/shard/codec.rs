@@ -161,7 +161,7 @@ pub fn base64_encode(bytes: &[u8]) -> String {
 /// Decode standard base64 with padding; any other character or a bad length is an error.
 pub fn base64_decode(text: &str) -> Result<Vec<u8>> {
     let s = text.as_bytes();
-    if s.len() % 4 != 0 {
+    if !s.len().is_multiple_of(4) {
         return Err(ShardError::Base64Length);
     }
     let value = |c: u8| -> Result<u32> {

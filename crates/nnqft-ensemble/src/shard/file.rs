@@ -209,10 +209,10 @@ impl ShardFile {
         if experiments.iter().map(|e| e.nets).ne(nets.iter().copied()) {
             return Err(ShardError::NetCounts);
         }
-        if let Some(s) = &raw.shards {
-            if s.of == 0 || s.held.iter().any(|&i| i >= s.of) {
-                return Err(ShardError::ShardNumbers);
-            }
+        if let Some(s) = &raw.shards
+            && (s.of == 0 || s.held.iter().any(|&i| i >= s.of))
+        {
+            return Err(ShardError::ShardNumbers);
         }
         Ok(ShardFile {
             nnqft,

@@ -133,10 +133,10 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     if models.is_empty() {
         bail!("no models given");
     }
-    if let Some(dir) = &args.out {
-        if !dir.is_dir() {
-            bail!("--out {}: not a directory", dir.display());
-        }
+    if let Some(dir) = &args.out
+        && !dir.is_dir()
+    {
+        bail!("--out {}: not a directory", dir.display());
     }
     let source = Source::parse(&args.source);
     let (dev_train, dev_test): (Deviations, Deviations) = match &source {

@@ -218,10 +218,10 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     let cutoffs = parse_cutoffs(&args.cutoffs)?;
     let couplings = parse_couplings(&args.couplings)?;
     let source = Source::parse(&args.source);
-    if let Some(dir) = &args.out {
-        if !dir.is_dir() {
-            bail!("--out {}: not a directory", dir.display());
-        }
+    if let Some(dir) = &args.out
+        && !dir.is_dir()
+    {
+        bail!("--out {}: not a directory", dir.display());
     }
     let kappa = couplings == Couplings::LambdaKappa;
     let dev = load_deviations(
