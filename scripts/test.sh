@@ -7,7 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-command -v lualatex >/dev/null 2>&1 || need+=(texlive-latex-base texlive-pictures texlive-luatex)
+# lualatex alone is not enough: the diagram drawings need TikZ-Feynman (texlive-pictures).
+if ! command -v lualatex >/dev/null 2>&1 || ! kpsewhich tikz-feynman.sty >/dev/null 2>&1; then
+  need+=(texlive-latex-base texlive-pictures texlive-luatex)
+fi
 command -v mpirun >/dev/null 2>&1 || need+=(openmpi-bin libopenmpi-dev libclang-dev)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -22,6 +22,7 @@
 mod cutoff;
 mod diagram;
 mod error;
+mod evaluate;
 mod exact;
 mod fit_integrals;
 mod graph;
@@ -32,6 +33,7 @@ mod vertex;
 pub use cutoff::{Cutoff, Weight};
 pub use diagram::{coefficient, diagram_integral, rational_to_f64};
 pub use error::{IntegrateError, Result};
+pub use evaluate::{Evaluation, Term, evaluate};
 pub use exact::{ExactTables, exact_measurement, exact_tables};
 pub use fit_integrals::{t0, t2, tnl, tnl_table};
 pub use graph::{Lines, MAX_INTEGRATION_DIM, Problem};

@@ -1,16 +1,11 @@
 //! `nnqft evaluate`: every class (or labelled diagram) of the expansion of G^(n) at one input
-//! tuple under a cutoff: bare integral, error estimate, coefficient and contribution.
-//!
-//! A class's coefficient is the sum over its members (labelled diagrams that differ by the
-//! placement of the external points), and its "integral" is the mean of the members'
-//! integrals at the tuple, so that value = coefficient x couplings x integral is the sum of
-//! the members' values.
+//! tuple under a cutoff (`nnqft_integrate::evaluate` computes it; this module reads the flags
+//! and prints).
 
 use crate::cli::{ArchArgs, Global, output, progress};
 use anyhow::{Context, Result, bail};
 use nnqft_diagrams::{ExpansionSpec, expand};
-use nnqft_integrate::{Cutoff, coefficient, diagram_integral, rational_to_f64};
-use rayon::prelude::*;
+use nnqft_integrate::{Cutoff, Evaluation, evaluate};
 use serde::Serialize;
 
 #[derive(clap::Args, Debug)]
@@ -47,25 +42,11 @@ pub struct Args {
 }
 
 #[derive(Serialize)]
-struct Term {
-    class: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    diagram: Option<usize>,
-    monomial: String,
-    coefficient: f64,
-    integral: f64,
-    error: f64,
-    value: f64,
-}
-
-#[derive(Serialize)]
 struct Report {
     tuple: Vec<usize>,
     cutoff: serde_json::Value,
-    terms: Vec<Term>,
-    total: f64,
-    /// Sum of |coefficient x couplings| x error over the terms.
-    total_error: f64,
+    #[serde(flatten)]
+    evaluation: Evaluation,
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
@@ -99,78 +80,34 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     spec.keep_self_energy = args.keep_self_energy;
     let e = expand(&spec)?;
     let points: Vec<&[f64]> = args.tuple.iter().map(|&i| xs.point(i)).collect();
-    let couplings = |m: &[u32]| -> f64 {
-        m.iter()
-            .zip(&spec.vertices)
-            .map(|(&p, v)| match v.name.as_str() {
-                "lambda" => args.lambda.powi(p as i32),
-                "kappa" => args.kappa.powi(p as i32),
-                _ => 1.0,
-            })
-            .product()
-    };
-    let bar = progress::bar(global, e.diagrams.len() as u64, "diagrams");
-    let integrals = e
-        .diagrams
-        .par_iter()
-        .map(|d| {
-            let r = diagram_integral(&net, d, &points, cutoff);
-            bar.inc(1);
-            r
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    bar.finish_and_clear();
-    let mut terms = Vec::new();
-    if args.diagrams {
-        for (i, (d, est)) in e.diagrams.iter().zip(&integrals).enumerate() {
-            let c = coefficient(d);
-            let g = couplings(&d.monomial);
-            terms.push(Term {
-                class: d.class,
-                diagram: Some(i),
-                monomial: e.monomial_name(&d.monomial),
-                coefficient: c,
-                integral: est.value,
-                error: est.error,
-                value: c * g * est.value,
-            });
-        }
-    } else {
-        for class in &e.classes {
-            let members: Vec<usize> = (0..e.diagrams.len())
-                .filter(|&i| e.diagrams[i].class == class.id)
-                .collect();
-            let k = members.len() as f64;
-            let integral = members.iter().map(|&i| integrals[i].value).sum::<f64>() / k;
-            let error = members.iter().map(|&i| integrals[i].error).sum::<f64>() / k;
-            let c = rational_to_f64(&class.coefficient);
-            let g = couplings(&class.monomial);
-            terms.push(Term {
-                class: class.id,
-                diagram: None,
-                monomial: e.monomial_name(&class.monomial),
-                coefficient: c,
-                integral,
-                error,
-                value: c * g * integral,
-            });
-        }
-    }
-    let total = terms.iter().map(|t| t.value).sum();
-    let total_error = terms
+    // One value per vertex kind: the default expansion's are lambda and kappa.
+    let couplings: Vec<f64> = spec
+        .vertices
         .iter()
-        .map(|t| (t.value / t.integral).abs() * t.error)
-        .filter(|v| v.is_finite())
-        .sum();
+        .map(|v| match v.name.as_str() {
+            "lambda" => args.lambda,
+            "kappa" => args.kappa,
+            _ => 1.0,
+        })
+        .collect();
+    let bar = progress::bar(global, e.diagrams.len() as u64, "diagrams");
+    let evaluation = evaluate(
+        &net,
+        &e,
+        &points,
+        cutoff,
+        &couplings,
+        args.diagrams,
+        &|| bar.inc(1),
+    )?;
+    bar.finish_and_clear();
     let report = Report {
         tuple: args.tuple.clone(),
         cutoff: match cutoff.length() {
             Some(l) => serde_json::json!(l),
             None => serde_json::json!("inf"),
         },
-        terms,
-        total,
-        total_error,
+        evaluation,
     };
     if global.json {
         return output::print_json(&report);
@@ -182,14 +119,14 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         args.tuple,
         args.lambda,
         args.kappa,
-        report.terms.len(),
+        report.evaluation.terms.len(),
         if args.diagrams { "diagrams" } else { "classes" }
     );
     println!(
         "{:>6} {:>14} {:>14} {:>22} {:>10} {:>22}",
         "class", "monomial", "coefficient", "integral", "error", "value"
     );
-    for t in &report.terms {
+    for t in &report.evaluation.terms {
         println!(
             "{:>6} {:>14} {:>14} {:>22.14e} {:>10.2e} {:>22.14e}",
             t.class, t.monomial, t.coefficient, t.integral, t.error, t.value
@@ -197,7 +134,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     }
     println!(
         "total = {:.14e} +- {:.2e}",
-        report.total, report.total_error
+        report.evaluation.total, report.evaluation.total_error
     );
     Ok(())
 }
