@@ -10,22 +10,30 @@ use serde::Serialize;
 /// One class of an expansion, as reported.
 #[derive(Clone, Debug, Serialize)]
 pub struct ClassRow {
+    /// The order n of the function (4 or 6).
     pub points: usize,
+    /// The class number within its expansion.
     pub id: usize,
+    /// The couplings of the class ("lambda", "kappa", "1").
     pub monomial: String,
     /// Total coefficient over the class's members (exact rational).
     pub coefficient: String,
+    /// Diagrams in the class.
     pub members: usize,
+    /// The class as a LaTeX term.
     pub latex: String,
 }
 
 /// Stage 6: the classes of both expansions and what happened to the PDF.
 #[derive(Clone, Debug, Serialize)]
 pub struct DiagramStage {
+    /// The perturbative order.
     pub order: usize,
+    /// Every class of G4, then of G6.
     pub classes: Vec<ClassRow>,
     /// Per n: monomial -> total coefficient (G^(n) in zero dimensions).
     pub totals: Vec<(usize, Vec<(String, String)>)>,
+    /// Whether expansions.pdf was made (set by the caller that compiles it).
     pub pdf: bool,
     /// Why there is no PDF (lualatex missing or failing).
     pub pdf_note: Option<String>,

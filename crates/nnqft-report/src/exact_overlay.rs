@@ -12,13 +12,17 @@ use serde::Serialize;
 /// Summary of z = (sampled - exact) / stderr over a set of entries.
 #[derive(Clone, Debug, Serialize)]
 pub struct ZSummary {
+    /// The order n.
     pub n: usize,
+    /// Entries pooled.
     pub entries: usize,
+    /// Mean of z.
     pub mean: f64,
     /// Standard deviation of z over the entries (1 for a correct estimate with correct errors).
     pub std: f64,
     /// Fraction of entries with |z| <= 4.
     pub within_4sigma: f64,
+    /// Largest |z|.
     pub max_abs: f64,
 }
 
@@ -26,17 +30,24 @@ pub struct ZSummary {
 /// `width`: nets * (2 background / exact m_n)^2 (the background falls as 1/sqrt(nets)).
 #[derive(Clone, Debug, Serialize)]
 pub struct NetsNeeded {
+    /// The order n (4 or 6).
     pub n: usize,
+    /// The width.
     pub width: usize,
+    /// Networks sampled there.
     pub nets_sampled: u64,
+    /// Networks needed.
     pub nets_needed: f64,
 }
 
 /// One architecture's exact correlators at every width of the sweep, and the comparison.
 #[derive(Clone, Debug, Serialize)]
 pub struct ArchExact {
+    /// The architecture.
     pub arch: Arch,
+    /// Its title ("Erf-net").
     pub title: String,
+    /// The widths of the sweep.
     pub widths: Vec<usize>,
     /// Exact m_n per width, keyed by n ("2", "4", "6").
     pub exact_signal: std::collections::BTreeMap<String, Vec<f64>>,
@@ -48,12 +59,14 @@ pub struct ArchExact {
     pub nets_needed: Vec<NetsNeeded>,
     /// Whether the sampled standard errors of the 6-point function can be trusted.
     pub caveat: Option<String>,
+    /// The exact measurement at each width.
     pub exact: Vec<Measurement>,
 }
 
 /// Stage 2 for every architecture.
 #[derive(Clone, Debug, Serialize)]
 pub struct ExactOverlay {
+    /// One per architecture, in the order of the sweeps.
     pub archs: Vec<ArchExact>,
 }
 

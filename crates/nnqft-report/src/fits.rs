@@ -12,19 +12,26 @@ use serde::Serialize;
 /// One architecture's fits.
 #[derive(Clone, Debug, Serialize)]
 pub struct ArchFit {
+    /// The architecture.
     pub arch: Arch,
+    /// Its title.
     pub title: String,
+    /// The NGP width of Table 5.
     pub width: usize,
     /// The cutoff, or "inf".
     pub cutoff: String,
+    /// The inputs fitted.
     pub train_inputs: Vec<Vec<f64>>,
+    /// The held-out inputs.
     pub test_inputs: Vec<Vec<f64>>,
+    /// The fits of M0..M3.
     pub report: FitReport,
 }
 
 /// Stage 5 for every architecture.
 #[derive(Clone, Debug, Serialize)]
 pub struct Table5 {
+    /// One per architecture.
     pub archs: Vec<ArchFit>,
 }
 

@@ -16,6 +16,8 @@
 //! assert_eq!(Scale::parse("tiny", None).unwrap().widths, vec![2, 5, 20]);
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod diagrams;
 mod error;
 pub mod exact_overlay;

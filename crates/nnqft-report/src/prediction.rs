@@ -16,16 +16,22 @@ pub const CUTOFF: f64 = paper::PREDICTION_CUTOFF;
 /// One prediction with its setting.
 #[derive(Clone, Debug, Serialize)]
 pub struct Case {
+    /// The architecture.
     pub arch: Arch,
+    /// Its title.
     pub title: String,
+    /// The width.
     pub width: usize,
+    /// "exact" or "sampled (stage 1)".
     pub source: String,
+    /// The prediction and its accuracy.
     pub prediction: Prediction,
 }
 
 /// Every prediction of stage 4.
 #[derive(Clone, Debug, Serialize)]
 pub struct PredictionStage {
+    /// Exact per architecture, then the sampled ReLU-net.
     pub cases: Vec<Case>,
 }
 

@@ -46,22 +46,29 @@ pub(crate) fn integrals_task(
 /// One flow: lambda(L) for one network, width and source.
 #[derive(Clone, Debug, Serialize)]
 pub struct Flow {
+    /// The architecture.
     pub arch: Arch,
+    /// Its title.
     pub title: String,
+    /// The input dimension d.
     pub d_in: usize,
+    /// The width.
     pub width: usize,
+    /// "exact" or "sampled (stage 1)".
     pub source: String,
     /// The power law the physics predicts for the slope, where it does (ReLU: -(4 + d)).
     pub expected_slope: Option<f64>,
     /// Median over the 4-tuples of beta / lambda = -dlog I4 / dlog L at the largest cutoff
     /// (the local slope; for the Erf-net it tends to -1 even where the mean lambda changes sign).
     pub local_slope_last: f64,
+    /// lambda and beta at every cutoff, and the fitted slope.
     pub report: RgReport,
 }
 
 /// Every flow of stage 3.
 #[derive(Clone, Debug, Serialize)]
 pub struct RgStage {
+    /// Every flow, in the order run.
     pub flows: Vec<Flow>,
 }
 

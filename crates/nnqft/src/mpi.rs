@@ -74,5 +74,5 @@ pub fn sample(plan: &Plan, threads: Option<usize>, global: &Global) -> Result<Op
             _ => return Err(anyhow!("{name} sent a damaged message")),
         }
     }
-    combiner.into_complete().map(Some)
+    Ok(Some(combiner.into_complete()?))
 }
