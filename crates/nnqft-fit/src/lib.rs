@@ -5,6 +5,7 @@
 //! or exact `Measurement`) and vertex integrals ([`VertexIntegrals`], [`Operator`] columns).
 //! The functions in [`fill`] compute those integrals with nnqft-integrate.
 
+pub mod action;
 pub mod data;
 pub mod error;
 pub mod fill;
@@ -16,6 +17,7 @@ pub mod predict;
 pub mod rg;
 pub mod stats;
 
+pub use action::{ActionCouplings, ActionError, RoundTrip, reconstruct, round_trip};
 pub use data::Deviations;
 pub use error::{FitError, Result};
 pub use integrals::{Integral, VertexIntegrals};
