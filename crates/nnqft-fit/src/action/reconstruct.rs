@@ -1,6 +1,6 @@
 //! The couplings of S = 1/2 f.(K^-1 + delta).f + (1/4!) lambda_abcd f^4 + (1/6!) lambda_abcdef f^6
-//! from K and the exact (or measured) cumulants kappa4, kappa6 (docs/conventions.md, sections
-//! "The action from the correlators" and "Multi-input couplings at O(1/N^2)").
+//! from K and the exact (or measured) cumulants kappa4, kappa6 (docs/conventions.md section 8,
+//! where the order-2 formulas are derived).
 //!
 //! Everything is computed in the whitened variable u = L^-1 f (K = L L^T, Cholesky), where the
 //! propagator is the identity and the amputated cumulants are a4 = kappa4 with L^-1 on every

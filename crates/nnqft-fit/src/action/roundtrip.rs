@@ -1,5 +1,5 @@
 //! The round trip: perturbation theory of the reconstructed action on the input set gives back
-//! K, kappa4 and kappa6 (docs/conventions.md, "The action from the correlators").
+//! K, kappa4 and kappa6 (docs/conventions.md section 8).
 //!
 //! Zero dimensions, k components, propagator K, vertices 1/2 delta f^2, (1/4!) lambda4 f^4,
 //! (1/6!) lambda6 f^6. The diagram engine lists every connected diagram of the n-point
