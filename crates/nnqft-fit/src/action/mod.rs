@@ -4,11 +4,15 @@
 
 pub mod contract;
 pub mod error;
+pub mod errors;
+pub mod locality;
 pub mod reconstruct;
 pub mod roundtrip;
 pub mod tensor;
 
 pub use error::ActionError;
+pub use errors::{CouplingErrors, coupling_errors};
+pub use locality::{LocalFit, Locality, locality};
 pub use reconstruct::{
     ActionCouplings, DEFAULT_MAX_CONDITION, check_condition, one_input_couplings, reconstruct,
     whitened_couplings,
