@@ -132,11 +132,13 @@ pub fn reconstruct(
     let a4 = Tensor::from_table(kappa4).on_every_leg(&to_u);
     let a6 = k6.map(|t| t.on_every_leg(&to_u));
     let (delta_u, lambda4_u, lambda6_u) = whitened_couplings(&a4, a6.as_ref());
+    // symmetric by construction; symmetrized again so that rounding leaves no asymmetry
+    let delta = delta_u.on_every_leg(&linv).to_matrix();
     Ok(ActionCouplings {
         order,
-        delta: delta_u.on_every_leg(&linv).to_matrix(),
-        lambda4: lambda4_u.on_every_leg(&linv),
-        lambda6: lambda6_u.map(|t| t.on_every_leg(&linv)),
+        delta: (&delta + delta.transpose()) * 0.5,
+        lambda4: lambda4_u.on_every_leg(&linv).symmetrized(),
+        lambda6: lambda6_u.map(|t| t.on_every_leg(&linv).symmetrized()),
         condition_number,
     })
 }

@@ -435,7 +435,8 @@ fn tex_monomial(idx: &[usize]) -> String {
     out
 }
 
-/// Coefficient of the monomial in S: value * (number of rearrangements) / n!.
+/// Coefficient of the monomial in S: value * (number of rearrangements) / n! = value / prod
+/// over the distinct indices of (multiplicity)!.
 fn monomial_coefficient(idx: &[usize], value: f64) -> f64 {
     let fact = |n: usize| (1..=n).map(|i| i as f64).product::<f64>();
     let mut denom = 1.0;
@@ -454,8 +455,17 @@ fn monomial_coefficient(idx: &[usize], value: f64) -> f64 {
 fn latex(net: &Network, args: &Args, c: &ActionCouplings, top: usize) -> String {
     let mut terms = Vec::new();
     let mut add = |t: &Tensor| {
-        for (idx, v) in largest(t, top) {
-            let coef = monomial_coefficient(&idx, v);
+        // the largest monomial coefficients of S
+        let mut e: Vec<(Vec<usize>, f64)> = t
+            .symmetrized_entries()
+            .into_iter()
+            .map(|(idx, v)| {
+                let coef = monomial_coefficient(&idx, v);
+                (idx, coef)
+            })
+            .collect();
+        e.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        for (idx, coef) in e.into_iter().take(top) {
             let sign = if coef < 0.0 { "-" } else { "+" };
             terms.push(format!(
                 "{sign} {}\\, {}",
