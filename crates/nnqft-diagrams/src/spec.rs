@@ -40,18 +40,19 @@ impl VertexKind {
         }
         let degree: usize = deg.trim().parse().map_err(|_| malformed())?;
         let v = VertexKind::new(name, degree);
-        v.check()?;
+        v.check(3)?;
         Ok(v)
     }
 
-    fn check(&self) -> Result<(), DiagramError> {
+    /// Name valid and degree in min_degree..=MAX_DEGREE.
+    fn check(&self, min_degree: usize) -> Result<(), DiagramError> {
         if !valid_name(&self.name) {
             return Err(DiagramError::MalformedVertex(format!(
                 "{}={}",
                 self.name, self.degree
             )));
         }
-        if self.degree < 3 || self.degree > MAX_DEGREE {
+        if self.degree < min_degree || self.degree > MAX_DEGREE {
             return Err(DiagramError::VertexDegree {
                 name: self.name.clone(),
                 degree: self.degree,
@@ -106,7 +107,8 @@ impl ExpansionSpec {
     }
 
     /// Check the spec: n even and positive, at least one vertex kind, names valid and
-    /// distinct, degrees in 3..=MAX_DEGREE.
+    /// distinct, degrees in 3..=MAX_DEGREE, or 2 (a quadratic vertex such as a mass shift
+    /// 1/2 delta f^2) when 2-point insertions are kept: every diagram with a 2-vertex has one.
     pub fn validate(&self) -> Result<(), DiagramError> {
         if self.points == 0 {
             return Err(DiagramError::NoPoints);
@@ -121,7 +123,10 @@ impl ExpansionSpec {
             return Err(DiagramError::NoVertices);
         }
         for (i, v) in self.vertices.iter().enumerate() {
-            v.check()?;
+            v.check(2)?;
+            if v.degree == 2 && !self.keep_self_energy {
+                return Err(DiagramError::TwoPointVertexDropped(v.name.clone()));
+            }
             if self.vertices[..i].iter().any(|w| w.name == v.name) {
                 return Err(DiagramError::DuplicateVertex(v.name.clone()));
             }
@@ -158,6 +163,11 @@ pub enum DiagramError {
         /// The degree given.
         degree: usize,
     },
+    /// A degree-2 vertex while 2-point insertions are dropped (every diagram with it has one).
+    #[error(
+        "vertex `{0}` has degree 2: every diagram containing it has a 2-point insertion, so it needs 2-point insertions kept"
+    )]
+    TwoPointVertexDropped(String),
     /// Two vertex kinds with one name.
     #[error("vertex `{0}` is declared twice")]
     DuplicateVertex(String),
@@ -229,5 +239,19 @@ mod tests {
         );
         s.vertices.clear();
         assert_eq!(s.validate(), Err(DiagramError::NoVertices));
+        // a quadratic vertex only with 2-point insertions kept
+        let mut s = ExpansionSpec::new(2, 1);
+        s.vertices.push(VertexKind::new("mass", 2));
+        assert_eq!(
+            s.validate(),
+            Err(DiagramError::TwoPointVertexDropped("mass".into()))
+        );
+        s.keep_self_energy = true;
+        assert!(s.validate().is_ok());
+        s.vertices.push(VertexKind::new("one", 1));
+        assert!(matches!(
+            s.validate(),
+            Err(DiagramError::VertexDegree { degree: 1, .. })
+        ));
     }
 }

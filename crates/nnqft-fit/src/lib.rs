@@ -19,6 +19,8 @@
 
 #![deny(missing_docs)]
 
+#[allow(missing_docs)] // documented after the action work lands
+pub mod action;
 mod data;
 mod error;
 pub mod fill;
@@ -30,6 +32,7 @@ mod predict;
 mod rg;
 pub mod stats;
 
+pub use action::{ActionCouplings, ActionError, RoundTrip, reconstruct, round_trip};
 pub use data::Deviations;
 pub use error::{FitError, Result};
 pub use integrals::{Integral, VertexIntegrals};

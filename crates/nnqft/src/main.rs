@@ -44,6 +44,8 @@ enum Command {
     Predict(commands::predict::Args),
     /// Fit effective actions to the 4-point deviation (the paper's Table 5).
     Fit(commands::fit::Args),
+    /// The effective action on the input set from the correlators (Edgeworth), with a round trip.
+    Action(commands::action::Args),
     /// Merge shard files of one `nnqft sample` run.
     Merge(commands::merge::Args),
     /// Reproduce the paper end to end and write a report.
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Command::Rg(a) => commands::rg::run(a, &cli.global),
         Command::Predict(a) => commands::predict::run(a, &cli.global),
         Command::Fit(a) => commands::fit::run(a, &cli.global),
+        Command::Action(a) => commands::action::run(a, &cli.global),
         Command::Merge(a) => commands::merge::run(a, &cli.global),
         Command::Reproduce(a) => commands::reproduce::run(a, &cli.global),
     };

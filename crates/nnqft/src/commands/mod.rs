@@ -1,5 +1,6 @@
 //! One module per subcommand: its clap arguments and its `run`.
 
+pub mod action;
 pub mod diagrams;
 pub mod evaluate;
 pub mod exact;
