@@ -42,6 +42,9 @@ fn bad_input_gives_one_line_error_and_nonzero_exit() {
         &["kernel", "--arch", "erf", "--inputs", "1,x"],
         &["kernel", "--arch", "erf", "--inputs", "1,nan"],
         &["kernel", "--arch", "erf", "--inputs", "1,2;3"],
+        // Absurd dimensions are refused before any allocation (they used to abort).
+        &["kernel", "--arch", "erf", "--d-in", "100000000"],
+        &["kernel", "--arch", "erf", "--d-in", "18446744073709551615"],
     ] {
         let out = nnqft(args);
         assert!(!out.status.success(), "{args:?} should fail");
@@ -49,5 +52,6 @@ fn bad_input_gives_one_line_error_and_nonzero_exit() {
         assert!(err.contains("error"), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
+        assert_eq!(err.matches("error:").count(), 1, "{args:?}: {err}");
     }
 }

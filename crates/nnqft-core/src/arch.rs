@@ -65,16 +65,6 @@ impl Arch {
         }
     }
 
-    /// The paper's six one-dimensional inputs (PHYSICS.md section 3).
-    pub fn paper_inputs(self) -> Vec<f64> {
-        let erf = [-1.0, -0.6, -0.2, 0.2, 0.6, 1.0];
-        match self {
-            Arch::Erf => erf.to_vec(),
-            Arch::Gauss => erf.iter().map(|x| 0.01 * x).collect(),
-            Arch::Relu => vec![0.2, 0.4, 0.6, 0.8, 1.0, 1.2],
-        }
-    }
-
     /// The activation phi(z) of the pre-activation z = W0.x + b0, before any per-input
     /// normalization (see [`Network::output_scale`]).
     #[inline(always)]

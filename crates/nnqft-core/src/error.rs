@@ -18,6 +18,9 @@ pub enum CoreError {
     /// An input dimension of 0.
     #[error("input dimension must be at least 1, got {0}")]
     Dimension(usize),
+    /// An input dimension above [`crate::MAX_INPUT_DIM`].
+    #[error("input dimension {0} is above the largest supported, {max}", max = crate::MAX_INPUT_DIM)]
+    DimensionTooLarge(usize),
     /// A width of 0.
     #[error("width must be at least 1")]
     Width,

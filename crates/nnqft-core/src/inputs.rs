@@ -50,8 +50,11 @@ impl InputSet {
         if d == 0 {
             return Err(CoreError::Dimension(d));
         }
+        if d > crate::MAX_INPUT_DIM {
+            return Err(CoreError::DimensionTooLarge(d));
+        }
         InputSet::new(
-            arch.paper_inputs()
+            crate::paper::inputs(arch)
                 .into_iter()
                 .map(|x| vec![x; d])
                 .collect(),

@@ -33,5 +33,5 @@ pub use estimate::Estimate;
 pub use inputs::InputSet;
 pub use measurement::{ConnectedEntry, MeasuredEntry, Measurement, Summary};
 pub use multiset::{multiset_count, multiset_rank, multisets};
-pub use network::Network;
+pub use network::{MAX_INPUT_DIM, Network};
 pub use pairing::{Pairings, pairing_count};

@@ -5,6 +5,10 @@ use crate::arch::{Arch, MomentRule};
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 
+/// The largest input dimension d accepted: inputs are stored densely (d floats per point), so
+/// a size check comes before any allocation.
+pub const MAX_INPUT_DIM: usize = 100_000;
+
 /// A single-hidden-layer network family: f(x) = b1 + sum_j W1_j phi(W0_j.x + b0_j), with
 /// W0 ~ N(0, sW^2/d) per component, b0, b1 ~ N(0, sb^2), W1 ~ N(0, sW^2/N).
 ///
@@ -38,7 +42,7 @@ impl TryFrom<NetworkFields> for Network {
 }
 
 impl Network {
-    /// A validated network: sigma_w > 0, sigma_b >= 0 (both finite), d_in >= 1.
+    /// A validated network: sigma_w > 0, sigma_b >= 0 (both finite), 1 <= d_in <= [`MAX_INPUT_DIM`].
     pub fn new(arch: Arch, sigma_w: f64, sigma_b: f64, d_in: usize) -> Result<Self> {
         if !(sigma_w.is_finite() && sigma_w > 0.0) {
             return Err(CoreError::SigmaW(sigma_w));
@@ -48,6 +52,9 @@ impl Network {
         }
         if d_in == 0 {
             return Err(CoreError::Dimension(d_in));
+        }
+        if d_in > MAX_INPUT_DIM {
+            return Err(CoreError::DimensionTooLarge(d_in));
         }
         Ok(Network {
             arch,
