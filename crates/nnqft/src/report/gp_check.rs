@@ -53,6 +53,7 @@ pub fn run(ctx: &Ctx) -> Result<GpCheck> {
             experiments: ctx.scale.experiments,
             npt: vec![2, 4, 6],
             seed: ctx.seed,
+            estimator: nnqft_ensemble::Estimator::Direct,
         };
         let plans = ctx
             .scale
