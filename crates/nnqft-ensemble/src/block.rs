@@ -226,7 +226,8 @@ impl Workspace {
                 preactivations(ctx, params, z, c, t);
                 activate(ctx.arch, z, &ctx.coeffs);
                 if readout && ctx.conditional {
-                    kernel_sums(m, z, &mut self.hidden[..h * c], c, t);
+                    let wide = ctx.level == SimdLevel::Avx512;
+                    kernel_sums(m, z, &mut self.hidden[..h * c], c, t, wide);
                 } else if readout {
                     hidden_sums(ctx, params, z, &mut self.hidden[..m * c], c, t);
                 } else {
@@ -316,12 +317,24 @@ fn draw_tile(ctx: &Context, rng: &mut NormalStream, params: &mut [f64], c: usize
 /// The tile's terms of the kernel sums: h[p c + i] += phi(z_aj) phi(z_bj) for every entry
 /// p = (a, b), a <= b, of Q (multiset order), in order of j (fused multiply-adds, phi_a
 /// times phi_b), so the sums depend neither on the tiling nor on the loop order below. For
-/// whole vectors of 8 nets the pairs of one row a are taken up to [`PAIR_BATCH`] at a time,
-/// their running sums held in registers across the units.
+/// whole vectors of 8 nets, with `wide` registers (32 of 8 lanes) and at most 6 inputs, all
+/// m(m+1)/2 running sums are held in registers across the units ([`all_pairs`]); else the
+/// pairs of one row a are taken up to [`PAIR_BATCH`] at a time.
 #[inline(always)]
-fn kernel_sums(m: usize, phi: &[f64], h: &mut [f64], c: usize, t: usize) {
+fn kernel_sums(m: usize, phi: &[f64], h: &mut [f64], c: usize, t: usize, wide: bool) {
     let tc = t * c;
-    if c % 8 == 0 {
+    if c % 8 == 0 && wide && m <= 6 {
+        for l in 0..c / 8 {
+            match m {
+                1 => all_pairs::<1, 1>(phi, h, c, t, l),
+                2 => all_pairs::<2, 3>(phi, h, c, t, l),
+                3 => all_pairs::<3, 6>(phi, h, c, t, l),
+                4 => all_pairs::<4, 10>(phi, h, c, t, l),
+                5 => all_pairs::<5, 15>(phi, h, c, t, l),
+                _ => all_pairs::<6, 21>(phi, h, c, t, l),
+            }
+        }
+    } else if c % 8 == 0 {
         for l in 0..c / 8 {
             let mut first = 0;
             for a in 0..m {
@@ -354,6 +367,42 @@ fn kernel_sums(m: usize, phi: &[f64], h: &mut [f64], c: usize, t: usize) {
                 p += 1;
             }
         }
+    }
+}
+
+/// The sums of all P = M(M+1)/2 entries of Q for nets 8 l..8 l + 8: the M activation
+/// vectors of each unit loaded once, the P running sums in registers.
+#[inline(always)]
+fn all_pairs<const M: usize, const P: usize>(
+    phi: &[f64],
+    h: &mut [f64],
+    c: usize,
+    t: usize,
+    l: usize,
+) {
+    let tc = t * c;
+    let mut acc = [[0.0f64; 8]; P];
+    for p in 0..P {
+        acc[p] = h[p * c + 8 * l..p * c + 8 * l + 8].try_into().expect("8");
+    }
+    for jj in 0..t {
+        let at = jj * c + 8 * l;
+        let mut x = [[0.0f64; 8]; M];
+        for a in 0..M {
+            x[a] = phi[a * tc + at..a * tc + at + 8].try_into().expect("8");
+        }
+        let mut p = 0;
+        for a in 0..M {
+            for b in a..M {
+                for i in 0..8 {
+                    acc[p][i] = x[a][i].mul_add(x[b][i], acc[p][i]);
+                }
+                p += 1;
+            }
+        }
+    }
+    for p in 0..P {
+        h[p * c + 8 * l..p * c + 8 * l + 8].copy_from_slice(&acc[p]);
     }
 }
 
