@@ -20,32 +20,38 @@ NNQFT=$CARGO_TARGET_DIR/release/nnqft
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
-echo "speed at width 1000, npt 2,4,6, 60000 nets, 2 threads (nets/s, median of $REPS)"
-printf "%-6s %14s %14s %8s\n" arch direct conditional ratio
+echo "speed at width 1000, npt 2,4,6, 60000 nets, 2 threads: nets per wall second and per"
+echo "CPU second (user + system; robust on a shared machine), medians of $REPS"
+printf "%-6s %12s %12s %8s %14s %14s %8s\n" arch direct conditional ratio "direct/cpu-s" "cond./cpu-s" ratio
+TIMES=$(mktemp)
+trap 'rm -f "$TIMES"' EXIT
 for arch in erf relu gauss; do
-  declare -A rate=()
+  declare -A wall=() cpu=()
   for est in direct conditional; do
-    rs=()
+    ws=(); cs=()
     for rep in $(seq "$REPS"); do
-      t0=$(now)
-      "$NNQFT" sample --arch "$arch" --width 1000 --nets 60000 --threads 2 --seed "$rep" \
-        --estimator "$est" --json --quiet > /dev/null
-      rs+=("$(python3 -c "print(60000 / ($(now) - $t0))")")
+      /usr/bin/time -f "%e %U %S" -o "$TIMES" "$NNQFT" sample --arch "$arch" --width 1000 \
+        --nets 60000 --threads 2 --seed "$rep" --estimator "$est" --json --quiet > /dev/null 2>&1
+      read -r e u s < "$TIMES"
+      ws+=("$(python3 -c "print(60000 / $e)")")
+      cs+=("$(python3 -c "print(60000 / ($u + $s))")")
     done
-    rate[$est]=$(printf "%s\n" "${rs[@]}" | median)
+    wall[$est]=$(printf "%s\n" "${ws[@]}" | median)
+    cpu[$est]=$(printf "%s\n" "${cs[@]}" | median)
   done
-  printf "%-6s %14.4g %14.4g %8.2f\n" "$arch" "${rate[direct]}" "${rate[conditional]}" \
-    "$(python3 -c "print(${rate[conditional]} / ${rate[direct]})")"
+  printf "%-6s %12.4g %12.4g %8.2f %14.4g %14.4g %8.2f\n" "$arch" "${wall[direct]}" \
+    "${wall[conditional]}" "$(python3 -c "print(${wall[conditional]} / ${wall[direct]})")" \
+    "${cpu[direct]}" "${cpu[conditional]}" "$(python3 -c "print(${cpu[conditional]} / ${cpu[direct]})")"
 done
 
 echo
 echo "resolution at N = 1000, conditional, $NETS nets in 10 experiments, 2 threads"
 for arch in erf relu; do
   out=$(mktemp)
-  t0=$(now)
-  "$NNQFT" sample --arch "$arch" --width 1000 --nets "$NETS" --threads 2 --json --quiet > "$out"
-  t=$(python3 -c "print($(now) - $t0)")
-  python3 - "$out" "$arch" "$t" <<'PY'
+  /usr/bin/time -f "%e %U %S" -o "$TIMES" "$NNQFT" sample --arch "$arch" --width 1000 \
+    --nets "$NETS" --threads 2 --json --quiet > "$out"
+  read -r e u s < "$TIMES"
+  python3 - "$out" "$arch" "$e" "$(python3 -c "print($u + $s)")" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 g4 = m["correlators"]["4"]
@@ -54,7 +60,7 @@ se4 = sum(e["stderr"] / e["gp"] for e in g4) / len(g4)
 c6 = m["connected"]["6"]
 a6 = sum(abs(e["mean"]) for e in c6) / len(c6)
 se6 = sum(e["stderr"] for e in c6) / len(c6)
-print(f"{sys.argv[2]:5} wall {float(sys.argv[3]):6.2f} s   m_4 = {m4:.4e} rel. stderr {se4 / m4:.3f}"
+print(f"{sys.argv[2]:5} wall {float(sys.argv[3]):6.2f} s, cpu {float(sys.argv[4]):6.2f} s   m_4 = {m4:.4e} rel. stderr {se4 / m4:.3f}"
       f"   mean|kappa6| = {a6:.4e} rel. stderr {se6 / a6:.3f}")
 PY
   rm -f "$out"
