@@ -8,8 +8,9 @@
 //! the pre-activations, the activations and the readout are loops over nets that vectorize at
 //! any width. The outputs of the block's nets are m rows of length B. The conditional
 //! estimator draws neither b1 nor W1: it sums phi_j(x_a) phi_j(x_b) over the units for every
-//! pair a <= b and hands on the centered entries Q'_ab = Q_ab - K_ab (m(m+1)/2 rows). Everything runs at the
-//! instruction level detected once ([`SimdLevel`]); the levels differ only in vector width,
+//! pair a <= b and hands on the centered entries Q'_ab = Q_ab - K_ab (m(m+1)/2 rows).
+//! Everything runs at the instruction level detected once ([`SimdLevel`]); the levels differ
+//! only in vector width,
 //! never in the arithmetic. Fused multiply-adds are written out (`f64::mul_add`) and are exact
 //! on every level (hardware FMA on the AVX levels, a correctly rounded software fma otherwise).
 

@@ -23,6 +23,7 @@ use crate::error::{EnsembleError, Result};
 use crate::exact_sum::ExactSum;
 use crate::finish::{DOMINANCE_THRESHOLD, dominance_warning, sample_std, zero_gp_warning};
 use crate::partial::{ExperimentSums, Partial};
+use crate::plan::Estimator;
 use nnqft_core::{
     ConnectedEntry, MeasuredEntry, Measurement, Summary, multiset_count, multiset_rank, multisets,
     wick,
@@ -266,7 +267,8 @@ fn estimate(ps: &PowerSums, k: &dyn Fn(usize, usize) -> f64, idx: &[usize]) -> (
                 .sum();
             (c, c + mixed + kkk)
         }
-        _ => unreachable!("the conditional estimator is validated to orders 2, 4, 6"),
+        // Orders are checked to be 2, 4 or 6 before any estimate (finish_conditional).
+        _ => (f64::NAN, f64::NAN),
     }
 }
 
@@ -282,6 +284,14 @@ fn estimate(ps: &PowerSums, k: &dyn Fn(usize, usize) -> f64, idx: &[usize]) -> (
 pub(crate) fn finish_conditional(partial: &Partial) -> Result<Measurement> {
     let plan = &partial.plan;
     let s = &plan.settings;
+    // Plans are validated where they are made; a hand-assembled one is refused here.
+    let max_n = s.npt.last().copied().unwrap_or(2);
+    if max_n > Estimator::CONDITIONAL_MAX_ORDER || s.npt.iter().any(|n| n % 2 == 1) {
+        return Err(EnsembleError::ConditionalOrder(max_n));
+    }
+    if plan.experiments < 2 && max_n >= 4 {
+        return Err(EnsembleError::ConditionalExperiments);
+    }
     let net = s.network;
     let m = s.inputs.len();
     let kernel = net.kernel_matrix(&s.inputs);
