@@ -14,12 +14,17 @@
 //!
 //! ```
 //! use nnqft_core::{Arch, InputSet, Network};
-//! use nnqft_ensemble::{Plan, Settings, finish, run_all};
+//! use nnqft_ensemble::{Estimator, Plan, Settings, finish, run_all};
 //! let net = Network::paper(Arch::Erf);
 //! let settings = Settings::new(net, InputSet::paper(Arch::Erf, 1).unwrap(), 5, &[2, 4]).unwrap();
-//! let plan = Plan::new(settings, 2000, 4, 1).unwrap();
+//! let plan = Plan::new(settings.clone(), 2000, 4, 1).unwrap();
 //! let m = finish(&run_all(&plan, None, &|_| {}).unwrap()).unwrap();
 //! assert_eq!(m.correlators["4"].len(), 126);
+//! // The same ensemble measured with the output layer integrated out.
+//! let conditional = settings.with_estimator(Estimator::Conditional).unwrap();
+//! let plan = Plan::new(conditional, 2000, 4, 1).unwrap();
+//! let m = finish(&run_all(&plan, None, &|_| {}).unwrap()).unwrap();
+//! assert_eq!(m.connected["4"].len(), 126);
 //! ```
 
 mod block;
