@@ -43,7 +43,7 @@ pub enum EnsembleError {
     )]
     ConditionalOrder(usize),
     #[error(
-        "the conditional estimator takes the errors of the 4- and 6-point functions from the spread across experiments: it needs at least 2 experiments"
+        "the conditional estimator takes the errors of the 4- and 6-point functions from the spread across experiments: it needs at least 2 experiments (or use the direct estimator)"
     )]
     ConditionalExperiments,
     #[error("cannot start the thread pool: {0}")]

@@ -363,5 +363,45 @@ mod tests {
         let s = Settings::new(net, xs, 5, &[20]).unwrap();
         let err = Plan::new(s, 1000, 100, 1).unwrap_err().to_string();
         assert!(err.contains("5313000"), "{err}");
+        // The conditional estimator: orders up to 6, and 2 experiments for n >= 4 (the
+        // 2-point function alone takes its error from the networks).
+        let c = |npt: &[usize]| {
+            Settings::new(net, InputSet::paper(Arch::Erf, 1).unwrap(), 5, npt)
+                .unwrap()
+                .with_estimator(Estimator::Conditional)
+        };
+        assert!(matches!(
+            c(&[2, 8]),
+            Err(EnsembleError::ConditionalOrder(8))
+        ));
+        assert!(matches!(
+            Plan::new(c(&[2, 4]).unwrap(), 100, 1, 1),
+            Err(EnsembleError::ConditionalExperiments)
+        ));
+        assert!(Plan::new(c(&[2]).unwrap(), 100, 1, 1).is_ok());
+        // Accumulators: 21 entries of Q, 231 pairs and 1771 triples of them.
+        assert_eq!(c(&[2, 4, 6]).unwrap().total_entries(), 21 + 231 + 1771);
+        assert_eq!(c(&[4]).unwrap().total_entries(), 21 + 231);
+        assert_eq!(
+            c(&[2, 4, 6]).unwrap().entry_indices().len(),
+            c(&[2, 4, 6]).unwrap().total_entries()
+        );
+    }
+
+    #[test]
+    fn estimators_parse_print_and_serialize() {
+        for e in Estimator::ALL {
+            assert_eq!(e.name().parse::<Estimator>().unwrap(), e);
+            assert_eq!(e.to_string(), e.name());
+        }
+        assert!("Direct".parse::<Estimator>().is_err());
+        // A direct plan serializes as before the estimators existed; a conditional one says so.
+        let d = settings();
+        assert!(!serde_json::to_string(&d).unwrap().contains("estimator"));
+        let c = d.clone().with_estimator(Estimator::Conditional).unwrap();
+        let json = serde_json::to_string(&c).unwrap();
+        assert!(json.contains("\"estimator\":\"conditional\""), "{json}");
+        let back: Settings = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, c);
     }
 }
