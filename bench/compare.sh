@@ -3,7 +3,8 @@
 # $BASELINE), in the same run on the same machine: nets per second for erf, relu and gauss at
 # widths 10, 100 and 1000 with npt 2,4,6, REPS repetitions each (medians), the sampler's
 # ratio to its floor (drawing the normals and evaluating the activations alone, for the same
-# nets), and the peak memory of a 10^7-net run.
+# nets), and the peak memory of a 10^7-net run. nnqft runs the direct estimator (products of
+# the outputs, as the baseline does); bench/estimators.sh compares it with the conditional one.
 #
 #   bench/compare.sh            # REPS=5; needs python3 with numpy and scipy
 #   REPS=7 bench/compare.sh
@@ -48,7 +49,7 @@ for arch in erf relu gauss; do
       echo -e "$arch\t$width\tnumpy-cpu\t$(python3 -c "print($n / max(1e-9, $(cpu_of) - $PY_START))")" >> "$RAW"
       n=$(rs_nets "$width")
       t0=$(now)
-      /usr/bin/time -f "%U %S" -o "$CPU" "$NNQFT" sample --arch "$arch" --width "$width" --nets "$n" --npt 2,4,6 --seed "$rep" --quiet --json > /dev/null 2>&1
+      /usr/bin/time -f "%U %S" -o "$CPU" "$NNQFT" sample --arch "$arch" --width "$width" --nets "$n" --npt 2,4,6 --seed "$rep" --estimator direct --quiet --json > /dev/null 2>&1
       t1=$(now)
       echo -e "$arch\t$width\tnnqft\t$(python3 -c "print($n / ($t1 - $t0))")" >> "$RAW"
       echo -e "$arch\t$width\tnnqft-cpu\t$(python3 -c "print($n / $(cpu_of))")" >> "$RAW"
@@ -82,5 +83,5 @@ PY
 
 echo
 echo "peak memory, 10^7 nets (erf, width 10, npt 2,4,6):"
-/usr/bin/time -v "$NNQFT" sample --arch erf --width 10 --nets 10000000 --quiet --json 2>&1 >/dev/null \
+/usr/bin/time -v "$NNQFT" sample --arch erf --width 10 --nets 10000000 --estimator direct --quiet --json 2>&1 >/dev/null \
   | grep -E "Maximum resident set size|Elapsed \(wall clock\)" | sed 's/^\s*/  /'

@@ -89,13 +89,15 @@ fn bad_input_is_refused_in_one_line() {
         (vec!["--nets", "0"], "nets"),
         (vec!["--nets", "105"], "evenly"),
         (vec!["--npt", "2,3"], "even"),
-        (vec!["--npt", "30"], "324632"),
+        (vec!["--npt", "30", "--estimator", "direct"], "324632"),
         (vec!["--inputs", "1,x"], "not a number"),
         (vec!["--inputs", "1,inf"], "finite"),
         (vec!["--inputs", "1,2;3"], "coordinates"),
         (vec!["--sigma-w", "0"], "sigma_w"),
         (vec!["--sigma-b", "-1"], "sigma_b"),
         (vec!["--threads", "0"], "threads"),
+        (vec!["--npt", "2,8"], "orders up to 6"),
+        (vec!["--experiments", "1"], "at least 2 experiments"),
         (vec!["--out", "/nonexistent-dir/x.json"], "does not exist"),
     ];
     for (extra, needle) in cases {
@@ -125,6 +127,108 @@ fn bad_input_is_refused_in_one_line() {
             .unwrap()
             .contains("unknown architecture")
     );
+}
+
+/// Both estimators: the JSON names the one used (conditional by default), is bit-identical
+/// for one and two threads, and the two give different numbers for the same networks' seed;
+/// an unknown estimator is refused.
+#[test]
+fn estimators_are_named_and_reproducible() {
+    let run = |est: Option<&str>, t: &str| {
+        let mut a = SMALL.to_vec();
+        a.extend([
+            "--experiments",
+            "3",
+            "--seed",
+            "5",
+            "--threads",
+            t,
+            "--json",
+        ]);
+        if let Some(e) = est {
+            a.extend(["--estimator", e]);
+        }
+        let o = nnqft(&a);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let default = run(None, "1");
+    let v: Value = serde_json::from_str(&default).unwrap();
+    assert_eq!(v["estimator"], "conditional");
+    assert_eq!(default, run(Some("conditional"), "2"));
+    let direct = run(Some("direct"), "1");
+    assert_eq!(direct, run(Some("direct"), "2"));
+    let d: Value = serde_json::from_str(&direct).unwrap();
+    assert_eq!(d["estimator"], "direct");
+    assert_ne!(d["correlators"], v["correlators"]);
+    // Same schema: every correlator and connected entry has its fields.
+    for (n, count) in [("2", 21), ("4", 126), ("6", 462)] {
+        assert_eq!(v["correlators"][n].as_array().unwrap().len(), count);
+    }
+    assert_eq!(v["connected"]["6"].as_array().unwrap().len(), 462);
+    let o = nnqft(&[
+        "sample",
+        "--arch",
+        "erf",
+        "--width",
+        "3",
+        "--nets",
+        "100",
+        "--estimator",
+        "x",
+    ]);
+    assert!(!o.status.success() && o.stdout.is_empty());
+    assert!(
+        stderr(&o)
+            .lines()
+            .next()
+            .unwrap()
+            .contains("unknown estimator")
+    );
+}
+
+/// Shard files of either estimator merge to the one-shot run's bytes (3 shards of 9 blocks).
+#[test]
+fn shards_of_both_estimators_merge_to_the_one_shot_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    for est in ["direct", "conditional"] {
+        let base = [
+            "sample",
+            "--arch",
+            "relu",
+            "--width",
+            "9",
+            "--nets",
+            "9000",
+            "--experiments",
+            "3",
+            "--seed",
+            "4",
+            "--estimator",
+            est,
+            "--quiet",
+        ];
+        let one = dir.path().join(format!("one_{est}.json"));
+        let mut a = base.to_vec();
+        a.extend(["--out", one.to_str().unwrap()]);
+        assert!(nnqft(&a).status.success());
+        let files: Vec<String> = (0..3)
+            .map(|i| {
+                let p = dir.path().join(format!("{est}_{i}.json"));
+                let spec = format!("{i}/3");
+                let mut a = base.to_vec();
+                a.extend(["--shard", &spec, "--out", p.to_str().unwrap()]);
+                let o = nnqft(&a);
+                assert!(o.status.success(), "{}", stderr(&o));
+                p.display().to_string()
+            })
+            .collect();
+        let mut m = vec!["merge", "--json"];
+        m.extend(files.iter().map(String::as_str));
+        let o = nnqft(&m);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(o.stdout, std::fs::read(&one).unwrap(), "{est}");
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Micro-benchmark of the vectorizable erf and exp (CPU time, robust to a loaded machine):
-//! `cargo run --release -p nnqft-ensemble --example erfspeed`.
+//! `cargo run --release -p nnqft-ensemble --example erfspeed`. The AVX2 and AVX-512 timings
+//! run only on x86_64 CPUs that have those instructions (checked at run time).
 use nnqft_ensemble::fastmath::{self, ErfCoeffs};
 
 /// User + system CPU seconds of this process (from /proc/self/stat, 10 ms resolution).
@@ -27,22 +28,27 @@ fn exp_loop(v: &mut [f64]) {
         *z = fastmath::exp(*z) * 0.5 - 1.0;
     }
 }
+#[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn erf_avx2(v: &mut [f64], c: &ErfCoeffs) {
     erf_loop(v, c)
 }
+#[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn exp_avx2(v: &mut [f64]) {
     exp_loop(v)
 }
+#[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 fn erf_avx512(v: &mut [f64], c: &ErfCoeffs) {
     erf_loop(v, c)
 }
+#[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 fn erf_slice_avx512(v: &mut [f64], c: &ErfCoeffs) {
     fastmath::erf_slice(v, c)
 }
+#[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 fn exp_slice_avx512(v: &mut [f64]) {
     fastmath::exp_slice(v)
@@ -66,17 +72,25 @@ fn time(name: &str, mut f: impl FnMut(&mut [f64])) {
 fn main() {
     let c = *fastmath::erf_coeffs();
     time("erf baseline", |v| erf_loop(v, &c));
-    time("erf avx2", |v| unsafe { erf_avx2(v, &c) });
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        time("erf avx2", |v| unsafe { erf_avx2(v, &c) });
+    }
+    #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU supports AVX-512F (checked just above).
         time("erf avx512", |v| unsafe { erf_avx512(v, &c) });
         // The slices overwrite their input: restore a unit-scale spread first.
         let orig: Vec<f64> = (0..6000).map(|i| (i as f64 - 3000.0) / 1000.0).collect();
         time("erf_slice avx512 (incl. copy)", |v| {
             v.copy_from_slice(&orig);
+            // SAFETY: as above.
             unsafe { erf_slice_avx512(v, &c) }
         });
         time("exp_slice avx512 (incl. copy)", |v| {
             v.copy_from_slice(&orig);
+            // SAFETY: as above.
             unsafe { exp_slice_avx512(v) }
         });
     }
@@ -84,5 +98,9 @@ fn main() {
         v.iter_mut().for_each(|z| *z = libm::erf(*z) * 3.0 - 1.0)
     });
     time("exp baseline", exp_loop);
-    time("exp avx2", |v| unsafe { exp_avx2(v) });
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        time("exp avx2", |v| unsafe { exp_avx2(v) });
+    }
 }

@@ -1,89 +1,46 @@
-//! One RNG block: draw its networks, evaluate f at every input, and sum every monomial
-//! f(x_i1)...f(x_in) (and its square, and track its largest magnitude) over the block's nets.
+//! One RNG block of the network kernel: draw its networks, evaluate f at every input (direct
+//! estimator) or the entries of the random kernel Q (conditional estimator), and hand these
+//! per-net values to the moment walk ([`crate::program`]).
 //!
 //! Layout: structure of arrays with the networks innermost. A block is drawn in chunks of
 //! [`Context::chunk`] networks; within a chunk every parameter (b1, each W0 component, each b0,
 //! each W1) is one row over the chunk's nets, drawn row after row from the block's stream, so
 //! the pre-activations, the activations and the readout are loops over nets that vectorize at
-//! any width. The outputs of the block's nets are m rows of length B. The monomials are then
-//! formed group by group ([`GROUP`] nets at a time) along a flat pre-order program of the
-//! prefix tree of sorted multisets (each degree-k product is its degree-(k-1) parent times one
-//! f), and summed into 8 lanes per entry in a fixed order, so the result does not depend on
-//! which code path (AVX-512, AVX2 or baseline) runs: the paths differ only in vector width,
+//! any width. The outputs of the block's nets are m rows of length B. The conditional
+//! estimator draws neither b1 nor W1: it sums phi_j(x_a) phi_j(x_b) over the units for every
+//! pair a <= b and hands on the centered entries Q'_ab = Q_ab - K_ab (m(m+1)/2 rows).
+//! Everything runs at the instruction level detected once ([`SimdLevel`]); the levels differ
+//! only in vector width,
 //! never in the arithmetic. Fused multiply-adds are written out (`f64::mul_add`) and are exact
-//! on every path (hardware FMA on the AVX paths, a correctly rounded software fma otherwise).
+//! on every level (hardware FMA on the AVX levels, a correctly rounded software fma otherwise).
 
 // Fixed-lane loops `for l in 0..8` over arrays are deliberate: they vectorize as written.
 #![allow(clippy::needless_range_loop)]
 use crate::fastmath::{self, ErfCoeffs};
 use crate::normal::NormalStream;
-use crate::plan::{Block, Plan};
+use crate::plan::{Block, Estimator, Plan};
+use crate::program::{BlockSums, GROUP, MomentWalk, Program};
+use crate::simd::{Kernel, SimdLevel, dispatch};
 use nnqft_core::{Arch, SamplerKernel};
 
-/// Nets per group of the moment walk: 8 vectors of 8 lanes.
-const GROUP: usize = 64;
 /// Largest chunk of nets drawn and evaluated together.
 const MAX_CHUNK: usize = 64;
 /// Pre-activations per chunk aimed at (m * N * chunk; sets the chunk for narrow networks).
 const CHUNK_Z: usize = 4096;
 /// Pre-activations per tile aimed at (m * units * chunk, 16 KB: half the L1 cache).
 const TILE_Z: usize = 2048;
-/// Slot of a program node whose order is not accumulated.
-const NO_SLOT: u32 = u32::MAX;
 
-/// The activation of one architecture, inlined into the vectorized loops.
-pub(crate) trait Activation {
-    /// z <- phi(z) elementwise.
-    fn apply(z: &mut [f64], ctx: &Context);
-}
-
-struct ErfAct;
-struct ReluAct;
-struct ExpAct;
-/// Any other architecture, through [`Arch::activation`] (not vectorized).
-struct AnyAct;
-
-impl Activation for ErfAct {
-    #[inline(always)]
-    fn apply(z: &mut [f64], ctx: &Context) {
-        fastmath::erf_slice(z, &ctx.coeffs)
+/// z <- phi(z) elementwise for `arch`: the one place that maps an architecture to its
+/// vectorized activation kernel (inlined into the tile loop of every instruction level).
+#[inline(always)]
+fn activate(arch: Arch, z: &mut [f64], coeffs: &ErfCoeffs) {
+    match arch.sampler_kernel() {
+        SamplerKernel::Erf => fastmath::erf_slice(z, coeffs),
+        SamplerKernel::Relu => z.iter_mut().for_each(|v| *v = v.max(0.0)),
+        SamplerKernel::Exp => fastmath::exp_slice(z),
+        // An activation without a vectorized kernel: the scalar function.
+        _ => z.iter_mut().for_each(|v| *v = arch.activation(*v)),
     }
-}
-impl Activation for ReluAct {
-    #[inline(always)]
-    fn apply(z: &mut [f64], _: &Context) {
-        for v in z.iter_mut() {
-            *v = v.max(0.0);
-        }
-    }
-}
-impl Activation for ExpAct {
-    #[inline(always)]
-    fn apply(z: &mut [f64], _: &Context) {
-        fastmath::exp_slice(z)
-    }
-}
-impl Activation for AnyAct {
-    #[inline(always)]
-    fn apply(z: &mut [f64], ctx: &Context) {
-        for v in z.iter_mut() {
-            *v = ctx.arch.activation(*v);
-        }
-    }
-}
-
-/// One inner node of the prefix tree in pre-order: the monomial stack[depth - 1] * f_input,
-/// summed into `slot` if its order is wanted. Below the deepest level it is stored at
-/// stack[depth] for its children; at the level just above the leaves it is kept in registers
-/// and its leaf children (inputs input..m, slots leaf_slot.., all wanted) are formed at once.
-#[derive(Clone, Copy, Debug)]
-struct Node {
-    depth: u8,
-    /// Whether the children are leaves (depth == max_n - 1); else they are stored nodes.
-    leaves: bool,
-    input: u32,
-    slot: u32,
-    leaf_slot: u32,
 }
 
 /// Everything a block needs that does not change between blocks.
@@ -99,11 +56,17 @@ pub(crate) struct Context {
     w0_scale: f64,
     b_scale: f64,
     w1_scale: f64,
-    max_n: usize,
-    /// The prefix tree of sorted multisets up to degree max_n, in pre-order (children by
-    /// increasing input), so each order's entries come in multiset order.
-    program: Vec<Node>,
-    pub(crate) total: usize,
+    /// Whether the conditional estimator runs (Q's entries, no output layer).
+    conditional: bool,
+    /// Rows handed to the moment walk: m outputs, or the m(m+1)/2 entries of Q.
+    rows: usize,
+    /// Per entry p = (a, b) of Q (in multiset order): Q'_p = q_scale_p H_p - q_center_p with
+    /// H_p = sum_j phi_j(x_a) phi_j(x_b), q_scale_p = (sW^2/N) scale_a scale_b and
+    /// q_center_p = K_ab - sb^2 (so Q'_p = Q_ab - K_ab).
+    q_scale: Vec<f64>,
+    q_center: Vec<f64>,
+    /// The monomials summed per block (each order's entries in multiset order).
+    pub(crate) program: Program,
     coeffs: ErfCoeffs,
     /// Row length of the outputs: block_size rounded up to a whole group.
     f_stride: usize,
@@ -111,6 +74,8 @@ pub(crate) struct Context {
     chunk: usize,
     /// Hidden units per tile of a chunk's evaluation (about [`CHUNK_Z`] pre-activations).
     tile: usize,
+    /// The instruction level every block runs at.
+    pub(crate) level: SimdLevel,
 }
 
 impl Context {
@@ -118,14 +83,24 @@ impl Context {
         let s = &plan.settings;
         let net = s.network;
         let m = s.inputs.len();
-        let max_n = *s.npt.last().expect("validated: npt is non-empty");
-        let mut offset = vec![None; max_n + 1];
-        let mut total = 0;
-        for &n in &s.npt {
-            offset[n] = Some(total);
-            total += s.entries(n);
-        }
-        let program = prefix_program(m, max_n, &offset);
+        let conditional = s.estimator == Estimator::Conditional;
+        let rows = s.accumulator_rows();
+        let program = Program::new(rows, &s.accumulator_degrees());
+        let out_scale: Vec<f64> = s
+            .inputs
+            .points()
+            .iter()
+            .map(|p| net.output_scale(p))
+            .collect();
+        let kernel = net.kernel_matrix(&s.inputs);
+        let w1_scale = net.w1_scale(s.width);
+        let pairs = || (0..m).flat_map(|a| (a..m).map(move |b| (a, b)));
+        let q_scale = pairs()
+            .map(|(a, b)| w1_scale * w1_scale * out_scale[a] * out_scale[b])
+            .collect();
+        let q_center = pairs()
+            .map(|(a, b)| kernel[(a, b)] - net.sigma_b() * net.sigma_b())
+            .collect();
         let per_net = m * s.width;
         let chunk = (CHUNK_Z / per_net.max(1) / 8 * 8).clamp(8, MAX_CHUNK);
         let tile = (TILE_Z / (m * chunk)).clamp(1, s.width);
@@ -135,90 +110,34 @@ impl Context {
             d: net.d_in(),
             m,
             x: s.inputs.points().iter().flatten().copied().collect(),
-            out_scale: s
-                .inputs
-                .points()
-                .iter()
-                .map(|p| net.output_scale(p))
-                .collect(),
+            out_scale,
             w0_scale: net.w0_scale(),
             b_scale: net.sigma_b(),
-            w1_scale: net.w1_scale(s.width),
-            max_n,
+            w1_scale,
+            conditional,
+            rows,
+            q_scale,
+            q_center,
             program,
-            total,
             coeffs: *fastmath::erf_coeffs(),
             f_stride: plan.block_size.div_ceil(GROUP) * GROUP,
             chunk,
             tile,
+            level: SimdLevel::detect(),
         }
     }
 
-    /// Parameter rows per hidden unit: W0 (d components), b0 (if sigma_b > 0), W1.
+    /// Parameter rows per hidden unit: W0 (d components), b0 (if sigma_b > 0), W1 (direct
+    /// estimator only).
     fn unit_rows(&self) -> usize {
-        self.d + usize::from(self.b_scale > 0.0) + 1
+        self.d + usize::from(self.b_scale > 0.0) + usize::from(!self.conditional)
     }
-}
 
-/// The prefix tree of sorted multisets over `m` inputs up to degree `max_n` (at least 2), in
-/// pre-order with children by increasing input, as inner nodes with leaf runs; `offset[k]` is
-/// the first slot of order k if it is wanted (order max_n always is).
-fn prefix_program(m: usize, max_n: usize, offset: &[Option<usize>]) -> Vec<Node> {
-    let mut program = vec![];
-    let mut counter = vec![0usize; max_n + 1];
-    let leaf_offset = offset[max_n].expect("the highest order is wanted");
-    let mut visit = |depth: usize, input: usize| {
-        let slot = offset[depth].map_or(NO_SLOT, |o| {
-            counter[depth] += 1;
-            (o + counter[depth] - 1) as u32
-        });
-        let leaves = depth + 1 == max_n;
-        let leaf_slot = if leaves {
-            let first = leaf_offset + counter[max_n];
-            counter[max_n] += m - input;
-            first as u32
-        } else {
-            NO_SLOT
-        };
-        program.push(Node {
-            depth: depth as u8,
-            leaves,
-            input: input as u32,
-            slot,
-            leaf_slot,
-        });
-    };
-    // cur[k]: last input of the node at depth k; the walk stops above the leaves.
-    let inner = max_n - 1;
-    let mut cur = vec![0usize; max_n + 1];
-    let mut depth = 1;
-    visit(1, 0);
-    loop {
-        if depth < inner {
-            depth += 1;
-            cur[depth] = cur[depth - 1];
-        } else {
-            loop {
-                if cur[depth] + 1 < m {
-                    cur[depth] += 1;
-                    break;
-                }
-                depth -= 1;
-                if depth == 0 {
-                    return program;
-                }
-            }
-        }
-        visit(depth, cur[depth]);
+    /// Rows of the hidden sums: the m sums sum_j W1_j phi_j(x_a) (direct) or the m(m+1)/2
+    /// sums sum_j phi_j(x_a) phi_j(x_b) (conditional).
+    fn hidden_rows(&self) -> usize {
+        if self.conditional { self.rows } else { self.m }
     }
-}
-
-/// Per-block sums over the block's networks, one slot per accumulator entry.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct BlockSums {
-    pub sum: Vec<f64>,
-    pub sumsq: Vec<f64>,
-    pub max_abs: Vec<f64>,
 }
 
 /// Scratch buffers of one worker thread.
@@ -231,114 +150,57 @@ pub(crate) struct Workspace {
     /// z[(a * t + jj) * c + i]: pre-activation, then activation, of unit j0 + jj of the tile
     /// at input a.
     z: Vec<f64>,
-    /// hidden[a * c + i]: the hidden sum sum_j W1_j phi(z_aj) of net i of the chunk.
+    /// hidden[r * c + i]: hidden sum r of net i of the chunk ([`Context::hidden_rows`]).
     hidden: Vec<f64>,
-    /// f[a * f_stride + i]: output of net i of the block at input a (zero beyond the block).
+    /// f[r * f_stride + i]: per-net value r of net i of the block (the output at input r, or
+    /// Q's entry r centered; zero beyond the block).
     f: Vec<f64>,
-    /// stack[k * GROUP + i]: the current degree-k monomial of net i of the group (k = 0: 1).
-    stack: Vec<f64>,
-    /// acc[24 s + l], acc[24 s + 8 + l], acc[24 s + 16 + l]: lane l's sum, sum of squares
-    /// and largest magnitude of entry s.
-    acc: Vec<f64>,
-    pub(crate) out: BlockSums,
+    /// The moment walk over `f`, and the block's sums.
+    walk: MomentWalk,
 }
 
 impl Workspace {
     pub(crate) fn new(ctx: &Context) -> Self {
-        let mut stack = vec![0.0; (ctx.max_n + 1) * GROUP];
-        stack[..GROUP].fill(1.0);
         Workspace {
             b1: vec![0.0; ctx.chunk],
             params: vec![0.0; ctx.unit_rows() * ctx.tile * ctx.chunk],
             z: vec![0.0; ctx.m * ctx.tile * ctx.chunk],
-            hidden: vec![0.0; ctx.m * ctx.chunk],
-            f: vec![0.0; ctx.m * ctx.f_stride],
-            stack,
-            acc: vec![0.0; 24 * ctx.total],
-            out: BlockSums {
-                sum: vec![0.0; ctx.total],
-                sumsq: vec![0.0; ctx.total],
-                max_abs: vec![0.0; ctx.total],
-            },
+            hidden: vec![0.0; ctx.hidden_rows() * ctx.chunk],
+            f: vec![0.0; ctx.rows * ctx.f_stride],
+            walk: MomentWalk::new(&ctx.program),
         }
     }
 
-    /// Draw block `block`'s networks from the stream of (seed, block index) and fill `self.out`.
+    /// The sums of the last block run.
+    pub(crate) fn out(&self) -> &BlockSums {
+        &self.walk.out
+    }
+
+    /// Draw block `block`'s networks from the stream of (seed, block index) and compute
+    /// their sums (then in [`Workspace::out`]), at the context's instruction level.
     pub(crate) fn run(&mut self, ctx: &Context, seed: u64, block: Block) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::is_x86_feature_detected!("fma") {
-                if std::is_x86_feature_detected!("avx512f") {
-                    // SAFETY: the CPU supports AVX-512F and FMA (checked just above).
-                    unsafe { self.run_avx512(ctx, seed, block) };
-                    return;
-                }
-                if std::is_x86_feature_detected!("avx2") {
-                    // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-                    unsafe { self.run_avx2(ctx, seed, block) };
-                    return;
-                }
-            }
-        }
-        self.run_portable(ctx, seed, block);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,fma")]
-    unsafe fn run_avx512(&mut self, ctx: &Context, seed: u64, block: Block) {
-        self.run_generic(ctx, seed, block);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn run_avx2(&mut self, ctx: &Context, seed: u64, block: Block) {
-        self.run_generic(ctx, seed, block);
-    }
-
-    fn run_portable(&mut self, ctx: &Context, seed: u64, block: Block) {
-        self.run_generic(ctx, seed, block);
-    }
-
-    /// The floor of a block: the same draws, pre-activations and activations, but neither the
-    /// readout nor the moments. Returns a checksum (so that nothing is optimized away).
-    pub(crate) fn run_floor(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
-                // SAFETY: the CPU supports AVX-512F and FMA (checked just above).
-                return unsafe { self.floor_avx512(ctx, seed, block) };
-            }
-        }
-        self.floor_generic(ctx, seed, block)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,fma")]
-    unsafe fn floor_avx512(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
-        self.floor_generic(ctx, seed, block)
-    }
-
-    #[inline(always)]
-    fn floor_generic(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
-        #[allow(unreachable_patterns)]
-        match ctx.arch.sampler_kernel() {
-            SamplerKernel::Erf => self.chunks::<ErfAct>(ctx, seed, block, false),
-            SamplerKernel::Relu => self.chunks::<ReluAct>(ctx, seed, block, false),
-            SamplerKernel::Exp => self.chunks::<ExpAct>(ctx, seed, block, false),
-            _ => self.chunks::<AnyAct>(ctx, seed, block, false),
-        }
-    }
-
-    #[inline(always)]
-    fn run_generic(&mut self, ctx: &Context, seed: u64, block: Block) {
-        #[allow(unreachable_patterns)]
-        match ctx.arch.sampler_kernel() {
-            SamplerKernel::Erf => self.chunks::<ErfAct>(ctx, seed, block, true),
-            SamplerKernel::Relu => self.chunks::<ReluAct>(ctx, seed, block, true),
-            SamplerKernel::Exp => self.chunks::<ExpAct>(ctx, seed, block, true),
-            _ => self.chunks::<AnyAct>(ctx, seed, block, true),
+        let run = BlockRun {
+            ws: self,
+            ctx,
+            seed,
+            block,
+            readout: true,
         };
-        self.moments(ctx, block.nets);
+        dispatch(ctx.level, run);
+    }
+
+    /// The floor of a block: the same draws, pre-activations and activations at the same
+    /// instruction level, but neither the readout nor the moments. Returns a checksum (so that
+    /// nothing is optimized away).
+    pub(crate) fn run_floor(&mut self, ctx: &Context, seed: u64, block: Block) -> f64 {
+        let run = BlockRun {
+            ws: self,
+            ctx,
+            seed,
+            block,
+            readout: false,
+        };
+        dispatch(ctx.level, run)
     }
 
     /// Draw the block chunk by chunk and evaluate it tile by tile of hidden units: the
@@ -346,38 +208,38 @@ impl Workspace {
     /// hidden sums; at the end of a chunk the outputs go to `f`. Returns a checksum of the
     /// activations for the floor.
     #[inline(always)]
-    fn chunks<A: Activation>(
-        &mut self,
-        ctx: &Context,
-        seed: u64,
-        block: Block,
-        readout: bool,
-    ) -> f64 {
-        let mut rng = NormalStream::new(seed, block.index);
+    fn chunks(&mut self, ctx: &Context, seed: u64, block: Block, readout: bool) -> f64 {
+        let mut rng = NormalStream::with_level(seed, block.index, ctx.level);
         let mut check = 0.0;
-        let (m, n) = (ctx.m, ctx.width);
+        let (m, n, h) = (ctx.m, ctx.width, ctx.hidden_rows());
         for start in (0..block.nets).step_by(ctx.chunk) {
             let c = ctx.chunk.min(block.nets - start);
-            // Without biases b1 keeps the zeros it was made with.
-            if ctx.b_scale > 0.0 {
+            // Without biases b1 keeps the zeros it was made with; the conditional estimator
+            // never draws it.
+            if ctx.b_scale > 0.0 && !ctx.conditional {
                 rng.fill(&mut self.b1[..c]);
                 self.b1[..c].iter_mut().for_each(|v| *v *= ctx.b_scale);
             }
-            self.hidden[..m * c].fill(0.0);
+            self.hidden[..h * c].fill(0.0);
             for j0 in (0..n).step_by(ctx.tile) {
                 let t = ctx.tile.min(n - j0);
                 let params = &mut self.params[..ctx.unit_rows() * t * c];
                 draw_tile(ctx, &mut rng, params, c, t);
                 let z = &mut self.z[..m * t * c];
                 preactivations(ctx, params, z, c, t);
-                A::apply(z, ctx);
-                if readout {
+                activate(ctx.arch, z, &ctx.coeffs);
+                if readout && ctx.conditional {
+                    let wide = ctx.level == SimdLevel::Avx512;
+                    kernel_sums(m, z, &mut self.hidden[..h * c], c, t, wide);
+                } else if readout {
                     hidden_sums(ctx, params, z, &mut self.hidden[..m * c], c, t);
                 } else {
                     check += z[z.len() - 1];
                 }
             }
-            if readout {
+            if readout && ctx.conditional {
+                self.kernel_entries(ctx, start, c);
+            } else if readout {
                 self.outputs(ctx, start, c);
             }
         }
@@ -398,73 +260,53 @@ impl Workspace {
         }
     }
 
-    /// Sums, sums of squares and maxima of every requested monomial over the block's first
-    /// `len` nets: the prefix program run on each group of [`GROUP`] nets (the outputs beyond
-    /// `len` set to zero, which adds nothing), summed into 8 lanes per entry; the lanes are
-    /// added pairwise at the end.
+    /// Q'_p = q_scale_p H_p - q_center_p (one fused multiply-add) for the chunk's nets.
     #[inline(always)]
-    fn moments(&mut self, ctx: &Context, len: usize) {
-        let padded = len.div_ceil(GROUP) * GROUP;
-        for a in 0..ctx.m {
-            self.f[a * ctx.f_stride + len..a * ctx.f_stride + padded].fill(0.0);
-        }
-        let m = ctx.m;
-        for g in (0..padded).step_by(GROUP) {
-            for node in &ctx.program {
-                let k = node.depth as usize;
-                let at = node.input as usize * ctx.f_stride + g;
-                let fa: &[f64; GROUP] = self.f[at..at + GROUP].try_into().expect("group");
-                let (lower, upper) = self.stack.split_at_mut(k * GROUP);
-                let parent: &[f64; GROUP] = lower[(k - 1) * GROUP..].try_into().expect("group");
-                if node.leaves {
-                    // Kept in registers for its leaf children.
-                    let mut c = [0.0; GROUP];
-                    for i in 0..GROUP {
-                        c[i] = parent[i] * fa[i];
-                    }
-                    if node.slot != NO_SLOT {
-                        accumulate(&mut self.acc, node.slot as usize, &c);
-                    }
-                    for (t, b) in (node.input as usize..m).enumerate() {
-                        let at = b * ctx.f_stride + g;
-                        let fb: &[f64; GROUP] = self.f[at..at + GROUP].try_into().expect("group");
-                        let mut leaf = [0.0; GROUP];
-                        for i in 0..GROUP {
-                            leaf[i] = c[i] * fb[i];
-                        }
-                        accumulate(&mut self.acc, node.leaf_slot as usize + t, &leaf);
-                    }
-                } else {
-                    // Stored for its children.
-                    let mut c = [0.0; GROUP];
-                    for i in 0..GROUP {
-                        c[i] = parent[i] * fa[i];
-                    }
-                    if node.slot != NO_SLOT {
-                        accumulate(&mut self.acc, node.slot as usize, &c);
-                    }
-                    // Vector by vector (one 64-byte move each, not a call to memcpy).
-                    for (u, v) in upper[..GROUP].chunks_exact_mut(8).zip(c.chunks_exact(8)) {
-                        let u: &mut [f64; 8] = u.try_into().expect("8");
-                        *u = v.try_into().expect("8");
-                    }
-                }
+    fn kernel_entries(&mut self, ctx: &Context, start: usize, c: usize) {
+        for p in 0..ctx.rows {
+            let h = &self.hidden[p * c..(p + 1) * c];
+            let (scale, center) = (ctx.q_scale[p], -ctx.q_center[p]);
+            let f = &mut self.f[p * ctx.f_stride + start..p * ctx.f_stride + start + c];
+            for (fi, hi) in f.iter_mut().zip(h) {
+                *fi = scale.mul_add(*hi, center);
             }
-        }
-        // Lanes added pairwise; the accumulators are cleared for the next block on the way.
-        for s in 0..ctx.total {
-            let acc: &mut [f64; 24] = (&mut self.acc[24 * s..24 * s + 24]).try_into().expect("24");
-            self.out.sum[s] = add8(acc[..8].try_into().expect("8"));
-            self.out.sumsq[s] = add8(acc[8..16].try_into().expect("8"));
-            self.out.max_abs[s] = max8(acc[16..].try_into().expect("8")).sqrt();
-            *acc = [0.0; 24];
         }
     }
 }
 
+/// One block as a kernel for [`dispatch`]: with `readout`, the draws, the per-net values
+/// and their moment sums; without, the floor (draws and activations; returns a checksum).
+struct BlockRun<'a> {
+    ws: &'a mut Workspace,
+    ctx: &'a Context,
+    seed: u64,
+    block: Block,
+    readout: bool,
+}
+
+impl Kernel for BlockRun<'_> {
+    type Output = f64;
+    #[inline(always)]
+    fn run(self) -> f64 {
+        let BlockRun {
+            ws,
+            ctx,
+            seed,
+            block,
+            readout,
+        } = self;
+        let check = ws.chunks(ctx, seed, block, readout);
+        if readout {
+            ws.walk
+                .run(&ctx.program, &mut ws.f, ctx.f_stride, block.nets);
+        }
+        check
+    }
+}
+
 /// Draw the parameters of one tile of t hidden units for the chunk's c nets, in the order of
-/// the layout: W0 (component k, unit, net), b0 (unit, net; if sigma_b > 0), W1 (unit, net);
-/// each scaled to its standard deviation.
+/// the layout: W0 (component k, unit, net), b0 (unit, net; if sigma_b > 0), W1 (unit, net;
+/// direct estimator only); each scaled to its standard deviation.
 #[inline(always)]
 fn draw_tile(ctx: &Context, rng: &mut NormalStream, params: &mut [f64], c: usize, t: usize) {
     rng.fill(params);
@@ -473,6 +315,137 @@ fn draw_tile(ctx: &Context, rng: &mut NormalStream, params: &mut [f64], c: usize
     w0.iter_mut().for_each(|v| *v *= ctx.w0_scale);
     b0.iter_mut().for_each(|v| *v *= ctx.b_scale);
     w1.iter_mut().for_each(|v| *v *= ctx.w1_scale);
+}
+
+/// The tile's terms of the kernel sums: h[p c + i] += phi(z_aj) phi(z_bj) for every entry
+/// p = (a, b), a <= b, of Q (multiset order), in order of j (fused multiply-adds, phi_a
+/// times phi_b), so the sums depend neither on the tiling nor on the loop order below. For
+/// whole vectors of 8 nets, with `wide` registers (32 of 8 lanes) and at most 6 inputs, all
+/// m(m+1)/2 running sums are held in registers across the units ([`all_pairs`]); else the
+/// pairs of one row a are taken up to [`PAIR_BATCH`] at a time.
+#[inline(always)]
+fn kernel_sums(m: usize, phi: &[f64], h: &mut [f64], c: usize, t: usize, wide: bool) {
+    let tc = t * c;
+    if c % 8 == 0 && wide && m <= 6 {
+        for l in 0..c / 8 {
+            match m {
+                1 => all_pairs::<1, 1>(phi, h, c, t, l),
+                2 => all_pairs::<2, 3>(phi, h, c, t, l),
+                3 => all_pairs::<3, 6>(phi, h, c, t, l),
+                4 => all_pairs::<4, 10>(phi, h, c, t, l),
+                5 => all_pairs::<5, 15>(phi, h, c, t, l),
+                _ => all_pairs::<6, 21>(phi, h, c, t, l),
+            }
+        }
+    } else if c % 8 == 0 {
+        for l in 0..c / 8 {
+            let mut first = 0;
+            for a in 0..m {
+                for b0 in (a..m).step_by(PAIR_BATCH) {
+                    let p = first + b0 - a;
+                    match (m - b0).min(PAIR_BATCH) {
+                        1 => pair_batch::<1>(phi, h, c, t, tc, l, a, b0, p),
+                        2 => pair_batch::<2>(phi, h, c, t, tc, l, a, b0, p),
+                        3 => pair_batch::<3>(phi, h, c, t, tc, l, a, b0, p),
+                        4 => pair_batch::<4>(phi, h, c, t, tc, l, a, b0, p),
+                        5 => pair_batch::<5>(phi, h, c, t, tc, l, a, b0, p),
+                        _ => pair_batch::<PAIR_BATCH>(phi, h, c, t, tc, l, a, b0, p),
+                    }
+                }
+                first += m - a;
+            }
+        }
+    } else {
+        let mut p = 0;
+        for a in 0..m {
+            for b in a..m {
+                let hp = &mut h[p * c..(p + 1) * c];
+                for jj in 0..t {
+                    let x = &phi[a * tc + jj * c..a * tc + (jj + 1) * c];
+                    let y = &phi[b * tc + jj * c..b * tc + (jj + 1) * c];
+                    for ((hi, xi), yi) in hp.iter_mut().zip(x).zip(y) {
+                        *hi = xi.mul_add(*yi, *hi);
+                    }
+                }
+                p += 1;
+            }
+        }
+    }
+}
+
+/// The sums of all P = M(M+1)/2 entries of Q for nets 8 l..8 l + 8: the M activation
+/// vectors of each unit loaded once, the P running sums in registers.
+#[inline(always)]
+fn all_pairs<const M: usize, const P: usize>(
+    phi: &[f64],
+    h: &mut [f64],
+    c: usize,
+    t: usize,
+    l: usize,
+) {
+    let tc = t * c;
+    let mut acc = [[0.0f64; 8]; P];
+    for p in 0..P {
+        acc[p] = h[p * c + 8 * l..p * c + 8 * l + 8].try_into().expect("8");
+    }
+    for jj in 0..t {
+        let at = jj * c + 8 * l;
+        let mut x = [[0.0f64; 8]; M];
+        for a in 0..M {
+            x[a] = phi[a * tc + at..a * tc + at + 8].try_into().expect("8");
+        }
+        let mut p = 0;
+        for a in 0..M {
+            for b in a..M {
+                for i in 0..8 {
+                    acc[p][i] = x[a][i].mul_add(x[b][i], acc[p][i]);
+                }
+                p += 1;
+            }
+        }
+    }
+    for p in 0..P {
+        h[p * c + 8 * l..p * c + 8 * l + 8].copy_from_slice(&acc[p]);
+    }
+}
+
+/// Pairs of one row of [`kernel_sums`] per batch (their sums fit the vector registers).
+const PAIR_BATCH: usize = 6;
+
+/// The sums of entries p.. = (a, b0), ..., (a, b0 + B - 1) for nets 8 l..8 l + 8.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn pair_batch<const B: usize>(
+    phi: &[f64],
+    h: &mut [f64],
+    c: usize,
+    t: usize,
+    tc: usize,
+    l: usize,
+    a: usize,
+    b0: usize,
+    p: usize,
+) {
+    let mut acc = [[0.0f64; 8]; B];
+    for q in 0..B {
+        acc[q] = h[(p + q) * c + 8 * l..(p + q) * c + 8 * l + 8]
+            .try_into()
+            .expect("8");
+    }
+    for jj in 0..t {
+        let at = jj * c + 8 * l;
+        let x: &[f64; 8] = phi[a * tc + at..a * tc + at + 8].try_into().expect("8");
+        for q in 0..B {
+            let b = b0 + q;
+            let y: &[f64; 8] = phi[b * tc + at..b * tc + at + 8].try_into().expect("8");
+            for i in 0..8 {
+                acc[q][i] = x[i].mul_add(y[i], acc[q][i]);
+            }
+        }
+    }
+    for q in 0..B {
+        h[(p + q) * c + 8 * l..(p + q) * c + 8 * l + 8].copy_from_slice(&acc[q]);
+    }
 }
 
 /// Pre-activations z[(a t + jj) c + i] = b0_j + sum_k W0_kj x_ak of the chunk's c nets for
@@ -539,44 +512,6 @@ fn hidden_sums(ctx: &Context, params: &[f64], phi: &[f64], h: &mut [f64], c: usi
             }
         }
     }
-}
-
-/// Add one group's monomials c (8 vectors of 8 nets) to entry `slot`'s lanes: the vectors
-/// are summed pairwise, then added to the running lane sum; likewise their squares; the lane
-/// maxima take the largest square (the block reports its square root, the largest |c|).
-#[inline(always)]
-fn accumulate(acc: &mut [f64], slot: usize, c: &[f64; GROUP]) {
-    let acc: &mut [f64; 24] = (&mut acc[24 * slot..24 * slot + 24])
-        .try_into()
-        .expect("24");
-    let max = |a: f64, b: f64| if a > b { a } else { b };
-    for l in 0..8 {
-        let v = |k: usize| c[8 * k + l];
-        let q = |k: usize| v(k) * v(k);
-        let s = ((v(0) + v(1)) + (v(2) + v(3))) + ((v(4) + v(5)) + (v(6) + v(7)));
-        // Squares summed pairwise, each pair as one product plus one fused multiply-add.
-        let sq2 = |k: usize| v(k + 1).mul_add(v(k + 1), q(k));
-        let sq = (sq2(0) + sq2(2)) + (sq2(4) + sq2(6));
-        let mx = max(
-            max(max(q(0), q(1)), max(q(2), q(3))),
-            max(max(q(4), q(5)), max(q(6), q(7))),
-        );
-        acc[l] += s;
-        acc[8 + l] += sq;
-        acc[16 + l] = max(acc[16 + l], mx);
-    }
-}
-
-/// Pairwise sum of 8 lanes in a fixed order.
-#[inline(always)]
-fn add8(a: &[f64; 8]) -> f64 {
-    ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
-}
-
-/// Largest of 8 lanes.
-#[inline(always)]
-fn max8(a: &[f64; 8]) -> f64 {
-    a.iter().fold(0.0f64, |m, &b| if b > m { b } else { m })
 }
 
 #[cfg(test)]
@@ -674,17 +609,117 @@ mod tests {
                     let q: f64 = ps.iter().map(|p| p * p).sum();
                     let mx = ps.iter().fold(0.0f64, |a, p| a.max(p.abs()));
                     let tol = 1e-11 * ps.iter().map(|p| p.abs()).sum::<f64>() + 1e-300;
-                    assert!((ws.out.sum[slot] - s).abs() < tol, "{arch} {idx:?}");
-                    assert!((ws.out.sumsq[slot] - q).abs() < 1e-11 * q + 1e-300);
-                    assert!((ws.out.max_abs[slot] - mx).abs() < 1e-11 * mx + 1e-300);
+                    assert!((ws.out().sum[slot] - s).abs() < tol, "{arch} {idx:?}");
+                    assert!((ws.out().sumsq[slot] - q).abs() < 1e-11 * q + 1e-300);
+                    assert!((ws.out().max_abs[slot] - mx).abs() < 1e-11 * mx + 1e-300);
                     slot += 1;
                 }
             }
-            assert_eq!(slot, ctx.total);
+            assert_eq!(slot, ctx.program.total);
         }
     }
 
-    /// The vectorized (dispatched) path and the portable path give the same bits.
+    /// The conditional kernel against a plain reimplementation: the same stream without b1
+    /// and W1 (per chunk, tile by tile: W0, then b0 if sigma_b > 0), Q_ab = sb^2 + (sW^2/N)
+    /// s_a s_b sum_j phi_j(x_a) phi_j(x_b) with libm, centered by the closed-form kernel, and
+    /// every monomial of degree 1..3 of its entries summed naively.
+    #[test]
+    fn conditional_sums_match_a_plain_reimplementation() {
+        use crate::plan::Estimator;
+        for (arch, sb, d, width) in [
+            (Arch::Erf, 1.0, 1, 13),
+            (Arch::Relu, 0.0, 1, 70),
+            (Arch::Gauss, 0.7, 2, 13),
+            (Arch::Erf, 0.4, 2, 300),
+        ] {
+            let net = Network::new(arch, 1.2, sb, d).unwrap();
+            let xs = InputSet::new(
+                (0..3)
+                    .map(|a| {
+                        (0..d)
+                            .map(|k| 0.4 * a as f64 - 0.5 + 0.1 * k as f64)
+                            .collect()
+                    })
+                    .collect(),
+            )
+            .unwrap();
+            let settings = Settings::new(net, xs.clone(), width, &[2, 4, 6])
+                .unwrap()
+                .with_estimator(Estimator::Conditional)
+                .unwrap();
+            let plan = crate::plan::Plan::with_block_size(settings, 2 * 37, 2, 9, 37).unwrap();
+            let ctx = Context::new(&plan);
+            let mut ws = Workspace::new(&ctx);
+            let block = plan.block(1).unwrap();
+            ws.run(&ctx, plan.seed, block);
+
+            let kernel = net.kernel_matrix(&xs);
+            let m = xs.len();
+            let mut rng = NormalStream::new(plan.seed, 1);
+            let nb = usize::from(sb > 0.0);
+            let mut qs: Vec<Vec<f64>> = vec![];
+            for start in (0..block.nets).step_by(ctx.chunk) {
+                let c = ctx.chunk.min(block.nets - start);
+                let mut row = |len: usize| (0..len).map(|_| rng.next()).collect::<Vec<f64>>();
+                let mut w0 = vec![vec![vec![0.0; c]; width]; d];
+                let mut b0 = vec![vec![0.0; c]; width];
+                for j0 in (0..width).step_by(ctx.tile) {
+                    let t = ctx.tile.min(width - j0);
+                    let p = row((d + nb) * t * c);
+                    for jj in 0..t {
+                        for i in 0..c {
+                            for k in 0..d {
+                                w0[k][j0 + jj][i] = p[(k * t + jj) * c + i];
+                            }
+                            if sb > 0.0 {
+                                b0[j0 + jj][i] = p[(d * t + jj) * c + i];
+                            }
+                        }
+                    }
+                }
+                for i in 0..c {
+                    let phi = |a: usize, j: usize| {
+                        let x = xs.point(a);
+                        let z = sb * b0[j][i]
+                            + (0..d)
+                                .map(|k| net.w0_scale() * w0[k][j][i] * x[k])
+                                .sum::<f64>();
+                        net.phi(z, x)
+                    };
+                    let mut q = vec![];
+                    for a in 0..m {
+                        for b in a..m {
+                            let h: f64 = (0..width).map(|j| phi(a, j) * phi(b, j)).sum();
+                            q.push(sb * sb + net.w1_scale(width).powi(2) * h - kernel[(a, b)]);
+                        }
+                    }
+                    qs.push(q);
+                }
+            }
+            let p = m * (m + 1) / 2;
+            let mut slot = 0;
+            for k in 1..=3 {
+                for idx in multisets(p, k) {
+                    let ps: Vec<f64> = qs
+                        .iter()
+                        .map(|q| idx.iter().map(|&e| q[e]).product())
+                        .collect();
+                    let s: f64 = ps.iter().sum();
+                    let scale = ps.iter().map(|v| v.abs()).sum::<f64>() + 1e-300;
+                    let tol = 1e-10 * scale.max(1e-6);
+                    assert!(
+                        (ws.out().sum[slot] - s).abs() < tol,
+                        "{arch} {idx:?}: {} vs {s}",
+                        ws.out().sum[slot]
+                    );
+                    slot += 1;
+                }
+            }
+            assert_eq!(slot, ctx.program.total);
+        }
+    }
+
+    /// Every instruction level the CPU has gives the same bits.
     #[test]
     fn code_paths_agree_bit_for_bit() {
         // Width 10: one tile of a 64-net chunk; 37: two tiles; 300: chunks of 8, many tiles.
@@ -694,35 +729,40 @@ mod tests {
         {
             let net = Network::paper(arch);
             let xs = InputSet::paper(arch, 1).unwrap();
-            let settings = Settings::new(net, xs, width, &[2, 4, 6]).unwrap();
-            let plan = crate::plan::Plan::with_block_size(settings, 100, 1, 3, 100).unwrap();
-            let ctx = Context::new(&plan);
+            let estimator = if width == 37 {
+                crate::plan::Estimator::Conditional
+            } else {
+                crate::plan::Estimator::Direct
+            };
+            let settings = Settings::new(net, xs, width, &[2, 4, 6])
+                .unwrap()
+                .with_estimator(estimator)
+                .unwrap();
+            let plan = crate::plan::Plan::with_block_size(settings, 100, 2, 3, 50).unwrap();
+            let mut ctx = Context::new(&plan);
             let block = plan.block(0).unwrap();
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             let mut a = Workspace::new(&ctx);
             a.run(&ctx, plan.seed, block);
-            let mut others = vec![];
-            let mut b = Workspace::new(&ctx);
-            b.run_portable(&ctx, plan.seed, block);
-            others.push(("portable", b));
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-                let mut c = Workspace::new(&ctx);
-                // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-                unsafe { c.run_avx2(&ctx, plan.seed, block) };
-                others.push(("avx2", c));
-            }
-            for (path, b) in &others {
-                assert_eq!(bits(&a.out.sum), bits(&b.out.sum), "{arch} {width} {path}");
+            let floor = a.run_floor(&ctx, plan.seed, block);
+            for level in SimdLevel::available() {
+                ctx.level = level;
+                let mut b = Workspace::new(&ctx);
+                b.run(&ctx, plan.seed, block);
+                let (a, b) = (a.out(), b.out());
+                assert_eq!(bits(&a.sum), bits(&b.sum), "{arch} {width} {level:?}");
+                assert_eq!(bits(&a.sumsq), bits(&b.sumsq), "{arch} {width} {level:?}");
                 assert_eq!(
-                    bits(&a.out.sumsq),
-                    bits(&b.out.sumsq),
-                    "{arch} {width} {path}"
+                    bits(&a.max_abs),
+                    bits(&b.max_abs),
+                    "{arch} {width} {level:?}"
                 );
+                let mut c = Workspace::new(&ctx);
+                let f = c.run_floor(&ctx, plan.seed, block);
                 assert_eq!(
-                    bits(&a.out.max_abs),
-                    bits(&b.out.max_abs),
-                    "{arch} {width} {path}"
+                    floor.to_bits(),
+                    f.to_bits(),
+                    "floor {arch} {width} {level:?}"
                 );
             }
         }

@@ -38,6 +38,14 @@ pub enum EnsembleError {
     },
     #[error("the {n}-point sum at entry {index:?} is not finite (overflow in the products)")]
     NonFinite { n: usize, index: Vec<usize> },
+    #[error(
+        "the conditional estimator measures orders up to 6 (asked for n = {0}); use the direct estimator"
+    )]
+    ConditionalOrder(usize),
+    #[error(
+        "the conditional estimator takes the errors of the 4- and 6-point functions from the spread across experiments: it needs at least 2 experiments (or use the direct estimator)"
+    )]
+    ConditionalExperiments,
     #[error("cannot start the thread pool: {0}")]
     Threads(String),
 }

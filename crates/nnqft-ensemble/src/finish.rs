@@ -3,7 +3,7 @@
 
 use crate::error::{EnsembleError, Result};
 use crate::partial::Partial;
-use crate::plan::Plan;
+use crate::plan::{Estimator, Plan};
 use nnqft_core::{
     ConnectedEntry, CorrelatorTable, Entry, MeasuredEntry, Measurement, Summary, connected4,
     connected6_value, multisets, wick,
@@ -28,9 +28,25 @@ pub fn sample_std(v: &[f64]) -> Option<f64> {
     Some(var.sqrt())
 }
 
-/// The measurement from a complete partial (an error naming the missing blocks otherwise).
+/// The warning for `count` entries of order n whose GP prediction is zero.
+pub(crate) fn zero_gp_warning(n: usize, count: usize) -> String {
+    format!("n={n}: {count} entries have a zero GP prediction and are left out of the summary")
+}
+
+/// The warning for `dominated` of `count` entries of order n whose errors a single network
+/// decides (see [`DOMINANCE_THRESHOLD`]).
+pub(crate) fn dominance_warning(n: usize, dominated: usize, count: usize) -> String {
+    format!(
+        "n={n}: the standard errors of {dominated} of {count} entries cannot be trusted: a single network contributes more than {}% of the sum of squared products (heavy tails); more networks will not fix this quickly",
+        DOMINANCE_THRESHOLD * 100.0
+    )
+}
+
+/// The measurement from a complete partial (an error naming the missing blocks otherwise),
+/// by the plan's estimator: the conditional one is described in [`crate::conditional`]; the
+/// direct one below.
 ///
-/// Per entry: mean = S1 / M, stderr = sqrt(s^2 / M) with s^2 = (S2 - S1 mean)/(M - 1) the
+/// Direct, per entry: mean = S1 / M, stderr = sqrt(s^2 / M) with s^2 = (S2 - S1 mean)/(M - 1) the
 /// sample variance of the product over the M nets, gp = Wick on the kernel matrix,
 /// background = (sample std over experiments of the per-experiment means) / |gp|. Summary
 /// per n: signal = mean over entries of |mean - gp|/|gp|, background = mean of the entry
@@ -41,6 +57,9 @@ pub fn sample_std(v: &[f64]) -> Option<f64> {
 /// are correlated; the experiments are independent). With E < 2 there is no "6" entry.
 pub fn finish(partial: &Partial) -> Result<Measurement> {
     partial.check_complete()?;
+    if partial.plan.settings.estimator == Estimator::Conditional {
+        return crate::conditional::finish_conditional(partial);
+    }
     let plan: &Plan = &partial.plan;
     let s = &plan.settings;
     let net = s.network;
@@ -112,16 +131,10 @@ pub fn finish(partial: &Partial) -> Result<Measurement> {
             slot += 1;
         }
         if zero_gp > 0 {
-            warnings.push(format!(
-                "n={n}: {zero_gp} entries have a zero GP prediction and are left out of the summary"
-            ));
+            warnings.push(zero_gp_warning(n, zero_gp));
         }
         if dominated > 0 {
-            warnings.push(format!(
-                "n={n}: the standard errors of {dominated} of {} entries cannot be trusted: a single network contributes more than {}% of the sum of squared products (heavy tails); more networks will not fix this quickly",
-                entries.len(),
-                DOMINANCE_THRESHOLD * 100.0
-            ));
+            warnings.push(dominance_warning(n, dominated, entries.len()));
         }
         summary.insert(
             n.to_string(),

@@ -1,25 +1,34 @@
 //! Streaming Monte Carlo ensembles of single-hidden-layer networks and their n-point
-//! functions (PHYSICS.md sections 1-3).
+//! functions (docs/conventions.md).
 //!
-//! A run is a [`Plan`]: settings (network, inputs, width, orders n), a number of networks
+//! A run is a [`Plan`]: settings (network, inputs, width, orders n, [`Estimator`]), a number
+//! of networks
 //! split evenly into experiments, each experiment into RNG blocks of [`DEFAULT_BLOCK_SIZE`]
 //! networks. Block b draws from a stream derived from (seed, b) alone; its sums of every
-//! monomial f(x_i1)...f(x_in) and of its square are added into exact accumulators
+//! monomial f(x_i1)...f(x_in) (direct estimator) or of every product of up to three entries
+//! of the random kernel Q (conditional estimator, docs/conventions.md section 8) and of its
+//! square are added into exact accumulators
 //! ([`ExactSum`]), so a [`Partial`] over any set of blocks can be computed anywhere and
 //! merged in any order with a bit-identical result. [`finish`] turns a complete partial into
 //! a [`Measurement`]. Memory is bounded by the table sizes, never by the number of networks.
 //!
 //! ```
 //! use nnqft_core::{Arch, InputSet, Network};
-//! use nnqft_ensemble::{Plan, Settings, finish, run_all};
+//! use nnqft_ensemble::{Estimator, Plan, Settings, finish, run_all};
 //! let net = Network::paper(Arch::Erf);
 //! let settings = Settings::new(net, InputSet::paper(Arch::Erf, 1).unwrap(), 5, &[2, 4]).unwrap();
-//! let plan = Plan::new(settings, 2000, 4, 1).unwrap();
+//! let plan = Plan::new(settings.clone(), 2000, 4, 1).unwrap();
 //! let m = finish(&run_all(&plan, None, &|_| {}).unwrap()).unwrap();
 //! assert_eq!(m.correlators["4"].len(), 126);
+//! // The same ensemble measured with the output layer integrated out.
+//! let conditional = settings.with_estimator(Estimator::Conditional).unwrap();
+//! let plan = Plan::new(conditional, 2000, 4, 1).unwrap();
+//! let m = finish(&run_all(&plan, None, &|_| {}).unwrap()).unwrap();
+//! assert_eq!(m.connected["4"].len(), 126);
 //! ```
 
 mod block;
+mod conditional;
 pub mod error;
 pub mod exact_sum;
 pub mod fastmath;
@@ -27,8 +36,10 @@ pub mod finish;
 mod normal;
 pub mod partial;
 pub mod plan;
+mod program;
 pub mod rng;
 pub mod shard;
+mod simd;
 pub mod sweep;
 
 pub use error::EnsembleError;
@@ -36,7 +47,7 @@ pub use exact_sum::ExactSum;
 pub use finish::{DOMINANCE_THRESHOLD, finish, sample_std};
 pub use nnqft_core::Measurement;
 pub use partial::{BlockSet, ExperimentSums, Partial, run_all, run_blocks, run_floor};
-pub use plan::{Block, DEFAULT_BLOCK_SIZE, MAX_ACCUMULATORS, Plan, Settings};
+pub use plan::{Block, DEFAULT_BLOCK_SIZE, Estimator, MAX_ACCUMULATORS, Plan, Settings};
 pub use shard::{Combiner, ShardError, ShardFile, ShardSpec};
 pub use sweep::{
     Connected6Point, PAPER_WIDTHS, SlopeFit, SweepConfig, SweepEvent, SweepResult, fit_loglog,

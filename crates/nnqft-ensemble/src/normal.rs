@@ -20,6 +20,7 @@
 // Fixed-lane loops `for l in 0..8` over arrays are deliberate: they vectorize as written.
 #![allow(clippy::needless_range_loop)]
 use crate::rng::block_rng;
+use crate::simd::{Kernel, SimdLevel, dispatch};
 use rand::RngCore;
 
 /// Normals per refill: 8 lanes x 64 steps x 2.
@@ -173,15 +174,25 @@ fn box_muller(w1: u64, w2: u64) -> (f64, f64) {
 /// A block's stream of standard normals, produced [`BUF`] at a time.
 #[derive(Clone, Debug)]
 pub struct NormalStream {
+    level: SimdLevel,
     lanes: Lanes8,
     buf: Box<[f64; BUF]>,
     pos: usize,
 }
 
 impl NormalStream {
-    /// The stream of block `block` of a run with seed `seed`.
+    /// The stream of block `block` of a run with seed `seed`, generated at this CPU's best
+    /// instruction level.
+    #[cfg(test)]
     pub fn new(seed: u64, block: u64) -> Self {
+        NormalStream::with_level(seed, block, SimdLevel::detect())
+    }
+
+    /// The stream of block `block` of a run with seed `seed`, generated at `level` (one the
+    /// CPU supports; every level gives the same numbers).
+    pub(crate) fn with_level(seed: u64, block: u64, level: SimdLevel) -> Self {
         NormalStream {
+            level,
             lanes: Lanes8::new(seed, block),
             buf: Box::new([0.0; BUF]),
             pos: BUF,
@@ -208,7 +219,7 @@ impl NormalStream {
             if self.pos == BUF {
                 if out.len() >= BUF {
                     let (head, rest) = out.split_at_mut(BUF);
-                    generate(&mut self.lanes, head.try_into().expect("BUF"));
+                    generate(self.level, &mut self.lanes, head.try_into().expect("BUF"));
                     out = rest;
                     continue;
                 }
@@ -222,7 +233,7 @@ impl NormalStream {
     }
 
     fn refill(&mut self) {
-        generate(&mut self.lanes, &mut self.buf);
+        generate(self.level, &mut self.lanes, &mut self.buf);
         self.pos = 0;
     }
 
@@ -235,35 +246,23 @@ impl NormalStream {
 }
 
 /// The next BUF normals of `lanes`: step j writes lane l's pair to 16 j + l and 16 j + 8 + l.
-fn generate(lanes: &mut Lanes8, out: &mut [f64; BUF]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("fma") {
-            if std::is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU supports AVX-512F and FMA (checked just above).
-                unsafe { generate_avx512(lanes, out) };
-                return;
-            }
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-                unsafe { generate_avx2(lanes, out) };
-                return;
-            }
-        }
+#[inline(always)]
+fn generate(level: SimdLevel, lanes: &mut Lanes8, out: &mut [f64; BUF]) {
+    dispatch(level, Generate { lanes, out });
+}
+
+/// [`generate_generic`] as a kernel for [`dispatch`].
+struct Generate<'a> {
+    lanes: &'a mut Lanes8,
+    out: &'a mut [f64; BUF],
+}
+
+impl Kernel for Generate<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        generate_generic(self.lanes, self.out)
     }
-    generate_generic(lanes, out);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,fma")]
-unsafe fn generate_avx512(lanes: &mut Lanes8, out: &mut [f64; BUF]) {
-    generate_generic(lanes, out);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn generate_avx2(lanes: &mut Lanes8, out: &mut [f64; BUF]) {
-    generate_generic(lanes, out);
 }
 
 #[inline(always)]
@@ -360,19 +359,75 @@ mod tests {
         assert_eq!(bits(&xs), bits(&ys[..3000]));
         assert_eq!(bits(&xs), bits(&zs));
         assert_eq!(bits(&xs), bits(&ws));
-        // The AVX2 path too, where the CPU has it.
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        // Every instruction level the CPU has.
+        for level in SimdLevel::available() {
             let mut lanes = Lanes8::new(7, 11);
             let mut buf = [0.0; BUF];
-            // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-            unsafe { generate_avx2(&mut lanes, &mut buf) };
-            assert_eq!(bits(&buf), bits(&xs[..BUF]));
+            generate(level, &mut lanes, &mut buf);
+            assert_eq!(bits(&buf), bits(&xs[..BUF]), "{level:?}");
         }
         assert_ne!(
             NormalStream::new(7, 12).next(),
             NormalStream::new(7, 11).next()
         );
+    }
+
+    /// The first normals of the stream of (seed 1, block 0), pinned as exact bits: any change
+    /// of the stream (seeding, generator, transform, buffer order) changes them. The pinned
+    /// values are checked against an independent slow reference: a scalar xoshiro256++ per
+    /// lane, seeded from the block's PCG stream, and Box-Muller with libm's log, sqrt, cos, sin.
+    #[test]
+    fn golden_bits_pin_the_normal_stream() {
+        const GOLDEN: [u64; 16] = [
+            0xbfb5_18f9_a845_672e,
+            0x3fed_2acd_8524_bb9f,
+            0xbfe1_e4a7_e540_7238,
+            0xbfb8_6644_2ec6_7145,
+            0xbfe7_d712_ef32_0b9e,
+            0xbff0_ea64_3a33_fca6,
+            0xbfee_167d_3aad_be86,
+            0x3ff5_8555_d392_d025,
+            0x3fe6_7cf1_d3b5_ca54,
+            0xbfdb_65a6_5bb7_517c,
+            0x3fcd_8b5e_504b_03e6,
+            0x3fd9_9f9e_fc60_7663,
+            0xc002_9949_4333_2d26,
+            0x3fd5_aa9d_cc1d_4d10,
+            0x3fe6_e141_93b6_1538,
+            0x3fef_4ddf_f0a8_9ae1,
+        ];
+        let mut stream = NormalStream::new(1, 0);
+        let got: Vec<f64> = (0..GOLDEN.len()).map(|_| stream.next()).collect();
+        // The reference: lane l's state is words 4 l .. 4 l + 3 of the block stream.
+        let mut rng = block_rng(1, 0);
+        let mut lanes: Vec<[u64; 4]> = (0..8).map(|_| [0; 4].map(|_| rng.next_u64())).collect();
+        let mut step = |s: &mut [u64; 4]| {
+            let out = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+            let t = s[1] << 17;
+            s[2] ^= s[0];
+            s[3] ^= s[1];
+            s[1] ^= s[2];
+            s[0] ^= s[3];
+            s[2] ^= t;
+            s[3] = s[3].rotate_left(45);
+            out
+        };
+        let mut reference = vec![0.0; 16];
+        let w1: Vec<u64> = lanes.iter_mut().map(&mut step).collect();
+        let w2: Vec<u64> = lanes.iter_mut().map(&mut step).collect();
+        for l in 0..8 {
+            let u1 = 1.0 - (w1[l] >> 12) as f64 / 4_503_599_627_370_496.0;
+            let u2 = (w2[l] >> 12) as f64 / 4_503_599_627_370_496.0;
+            let r = libm::sqrt(-2.0 * libm::log(u1));
+            let th = std::f64::consts::TAU * ((u2 + (w2[l] & 3) as f64) / 4.0 - 0.125);
+            reference[l] = r * libm::cos(th);
+            reference[8 + l] = r * libm::sin(th);
+        }
+        for (k, (&g, &e)) in got.iter().zip(&reference).enumerate() {
+            assert!((g - e).abs() < 2e-15 * e.abs().max(1.0), "{k}: {g} vs {e}");
+        }
+        let bits: Vec<u64> = got.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(bits, GOLDEN);
     }
 
     /// Standard normal CDF.

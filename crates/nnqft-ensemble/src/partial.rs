@@ -225,13 +225,13 @@ pub fn run_blocks(
                     ws.run(&ctx, plan.seed, block);
                     let exp = &mut part.experiments[block.experiment];
                     exp.nets += block.nets as u64;
-                    for (acc, &v) in exp.sum.iter_mut().zip(&ws.out.sum) {
+                    for (acc, &v) in exp.sum.iter_mut().zip(&ws.out().sum) {
                         acc.add(v);
                     }
-                    for (acc, &v) in exp.sumsq.iter_mut().zip(&ws.out.sumsq) {
+                    for (acc, &v) in exp.sumsq.iter_mut().zip(&ws.out().sumsq) {
                         acc.add(v);
                     }
-                    for (acc, &v) in exp.max_abs.iter_mut().zip(&ws.out.max_abs) {
+                    for (acc, &v) in exp.max_abs.iter_mut().zip(&ws.out().max_abs) {
                         *acc = acc.max(v);
                     }
                     part.blocks.insert(b..b + 1);

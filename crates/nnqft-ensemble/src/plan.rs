@@ -4,7 +4,9 @@
 use crate::error::{EnsembleError, Result};
 use nnqft_core::{InputSet, Network, check_table_size, multisets};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 use std::ops::Range;
+use std::str::FromStr;
 
 /// Networks per RNG block (the last block of an experiment may be shorter).
 pub const DEFAULT_BLOCK_SIZE: usize = 1024;
@@ -13,7 +15,66 @@ pub const DEFAULT_BLOCK_SIZE: usize = 1024;
 /// exact sums and a maximum, roughly 120 bytes.
 pub const MAX_ACCUMULATORS: u64 = 2_000_000;
 
-/// The physics of a run: network family, inputs, width and the orders n to measure.
+/// How the n-point functions are estimated from the sampled networks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Estimator {
+    /// The output layer integrated out (docs/conventions.md section 8): given the hidden
+    /// layer, f is a Gaussian process with the random kernel
+    /// Q(x, x') = sb^2 + (sW^2/N) sum_j phi_j(x) phi_j(x'), so G2 = E[Q], and kappa4 and
+    /// kappa6 are sums of joint cumulants of Q's entries, estimated by unbiased k-statistics.
+    /// W1 and b1 are never drawn. Orders up to 6.
+    Conditional,
+    /// Products of the sampled outputs f(x_1)...f(x_n) averaged over the networks (the
+    /// paper's estimator).
+    Direct,
+}
+
+impl Estimator {
+    /// Highest order n the conditional estimator measures (it needs joint cumulants of Q's
+    /// entries up to order n/2).
+    pub const CONDITIONAL_MAX_ORDER: usize = 6;
+
+    /// Both estimators.
+    pub const ALL: [Estimator; 2] = [Estimator::Conditional, Estimator::Direct];
+
+    /// The lowercase name ("conditional", "direct").
+    pub fn name(self) -> &'static str {
+        match self {
+            Estimator::Conditional => "conditional",
+            Estimator::Direct => "direct",
+        }
+    }
+
+    /// Whether this is [`Estimator::Direct`] (runs saved before the estimators existed were
+    /// direct, and a direct plan serializes without the field).
+    pub fn is_direct(&self) -> bool {
+        *self == Estimator::Direct
+    }
+
+    fn direct() -> Self {
+        Estimator::Direct
+    }
+}
+
+impl fmt::Display for Estimator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Estimator {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Estimator::ALL
+            .into_iter()
+            .find(|e| e.name() == s)
+            .ok_or_else(|| format!("unknown estimator '{s}' (conditional or direct)"))
+    }
+}
+
+/// The physics of a run: network family, inputs, width and the orders n to measure, and the
+/// estimator.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     pub network: Network,
@@ -21,6 +82,13 @@ pub struct Settings {
     pub width: usize,
     /// Even orders n >= 2, sorted ascending, without repeats.
     pub npt: Vec<usize>,
+    /// How the correlators are estimated ([`Settings::new`]: direct; see
+    /// [`Settings::with_estimator`]).
+    #[serde(
+        default = "Estimator::direct",
+        skip_serializing_if = "Estimator::is_direct"
+    )]
+    pub estimator: Estimator,
 }
 
 impl Settings {
@@ -52,7 +120,38 @@ impl Settings {
             inputs,
             width,
             npt,
+            estimator: Estimator::Direct,
         })
+    }
+
+    /// The same settings measured with `estimator`: the conditional one takes orders up to
+    /// [`Estimator::CONDITIONAL_MAX_ORDER`].
+    pub fn with_estimator(mut self, estimator: Estimator) -> Result<Self> {
+        if estimator == Estimator::Conditional {
+            let n = *self.npt.last().expect("validated: npt is non-empty");
+            if n > Estimator::CONDITIONAL_MAX_ORDER {
+                return Err(EnsembleError::ConditionalOrder(n));
+            }
+        }
+        self.estimator = estimator;
+        Ok(self)
+    }
+
+    /// Number of entries of Q (the pairs a <= b of inputs): the values per network of the
+    /// conditional estimator.
+    pub fn kernel_entries(&self) -> usize {
+        let m = self.inputs.len();
+        m * (m + 1) / 2
+    }
+
+    /// The degrees of the monomials summed per network: the orders n of the direct
+    /// estimator (monomials of the outputs f), or 1..=max n/2 for the conditional one
+    /// (monomials of Q's entries, the power sums of its k-statistics).
+    pub fn accumulator_degrees(&self) -> Vec<usize> {
+        match self.estimator {
+            Estimator::Direct => self.npt.clone(),
+            Estimator::Conditional => (1..=self.npt.last().copied().unwrap_or(2) / 2).collect(),
+        }
     }
 
     /// Number of unique entries of the n-point table.
@@ -60,17 +159,35 @@ impl Settings {
         nnqft_core::multiset_count(self.inputs.len(), n) as usize
     }
 
-    /// Total entries over all requested orders (the accumulator layout: orders ascending,
-    /// each in [`multisets`] order).
+    /// Number of accumulator entries per experiment (the layout of [`crate::ExperimentSums`]):
+    /// the monomials of [`Settings::accumulator_degrees`], degrees ascending, each in
+    /// [`multisets`] order, over the m outputs (direct: every correlator entry of every
+    /// requested order) or over the m(m+1)/2 entries of Q (conditional).
     pub fn total_entries(&self) -> usize {
-        self.npt.iter().map(|&n| self.entries(n)).sum()
+        let rows = self.accumulator_rows();
+        self.accumulator_degrees()
+            .into_iter()
+            .map(|n| nnqft_core::multiset_count(rows, n).min(u64::MAX as u128) as usize)
+            .fold(0usize, usize::saturating_add)
     }
 
-    /// The sorted index multisets of every requested order, concatenated in accumulator order.
+    /// The values per network whose monomials are summed: the m outputs (direct) or the
+    /// m(m+1)/2 entries of Q (conditional).
+    pub fn accumulator_rows(&self) -> usize {
+        match self.estimator {
+            Estimator::Direct => self.inputs.len(),
+            Estimator::Conditional => self.kernel_entries(),
+        }
+    }
+
+    /// The sorted index multisets of every accumulator entry, concatenated in accumulator
+    /// order: over the inputs (direct), or over Q's entries numbered in
+    /// `multisets(m, 2)` order (conditional).
     pub fn entry_indices(&self) -> Vec<Vec<usize>> {
-        self.npt
-            .iter()
-            .flat_map(|&n| multisets(self.inputs.len(), n))
+        let rows = self.accumulator_rows();
+        self.accumulator_degrees()
+            .into_iter()
+            .flat_map(|n| multisets(rows, n))
             .collect()
     }
 }
@@ -123,6 +240,12 @@ impl Plan {
                 experiments,
                 suggestion: nets.div_ceil(e) * e,
             });
+        }
+        if settings.estimator == Estimator::Conditional
+            && experiments < 2
+            && settings.npt.iter().any(|&n| n >= 4)
+        {
+            return Err(EnsembleError::ConditionalExperiments);
         }
         if block_size == 0 {
             return Err(EnsembleError::TooLarge(
@@ -240,5 +363,45 @@ mod tests {
         let s = Settings::new(net, xs, 5, &[20]).unwrap();
         let err = Plan::new(s, 1000, 100, 1).unwrap_err().to_string();
         assert!(err.contains("5313000"), "{err}");
+        // The conditional estimator: orders up to 6, and 2 experiments for n >= 4 (the
+        // 2-point function alone takes its error from the networks).
+        let c = |npt: &[usize]| {
+            Settings::new(net, InputSet::paper(Arch::Erf, 1).unwrap(), 5, npt)
+                .unwrap()
+                .with_estimator(Estimator::Conditional)
+        };
+        assert!(matches!(
+            c(&[2, 8]),
+            Err(EnsembleError::ConditionalOrder(8))
+        ));
+        assert!(matches!(
+            Plan::new(c(&[2, 4]).unwrap(), 100, 1, 1),
+            Err(EnsembleError::ConditionalExperiments)
+        ));
+        assert!(Plan::new(c(&[2]).unwrap(), 100, 1, 1).is_ok());
+        // Accumulators: 21 entries of Q, 231 pairs and 1771 triples of them.
+        assert_eq!(c(&[2, 4, 6]).unwrap().total_entries(), 21 + 231 + 1771);
+        assert_eq!(c(&[4]).unwrap().total_entries(), 21 + 231);
+        assert_eq!(
+            c(&[2, 4, 6]).unwrap().entry_indices().len(),
+            c(&[2, 4, 6]).unwrap().total_entries()
+        );
+    }
+
+    #[test]
+    fn estimators_parse_print_and_serialize() {
+        for e in Estimator::ALL {
+            assert_eq!(e.name().parse::<Estimator>().unwrap(), e);
+            assert_eq!(e.to_string(), e.name());
+        }
+        assert!("Direct".parse::<Estimator>().is_err());
+        // A direct plan serializes as before the estimators existed; a conditional one says so.
+        let d = settings();
+        assert!(!serde_json::to_string(&d).unwrap().contains("estimator"));
+        let c = d.clone().with_estimator(Estimator::Conditional).unwrap();
+        let json = serde_json::to_string(&c).unwrap();
+        assert!(json.contains("\"estimator\":\"conditional\""), "{json}");
+        let back: Settings = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, c);
     }
 }

@@ -5,7 +5,7 @@
 use crate::error::{EnsembleError, Result};
 use crate::finish::finish;
 use crate::partial::run_all;
-use crate::plan::{Plan, Settings};
+use crate::plan::{Estimator, Plan, Settings};
 use nnqft_core::{InputSet, Measurement, Network};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -24,12 +24,20 @@ pub struct SweepConfig {
     pub experiments: usize,
     pub npt: Vec<usize>,
     pub seed: u64,
+    /// The estimator of every width (sweeps saved before it existed were direct).
+    #[serde(default = "direct")]
+    pub estimator: Estimator,
+}
+
+fn direct() -> Estimator {
+    Estimator::Direct
 }
 
 impl SweepConfig {
     /// The plan of one width (validated).
     pub fn plan(&self, width: usize) -> Result<Plan> {
-        let settings = Settings::new(self.network, self.inputs.clone(), width, &self.npt)?;
+        let settings = Settings::new(self.network, self.inputs.clone(), width, &self.npt)?
+            .with_estimator(self.estimator)?;
         Plan::new(settings, self.nets, self.experiments, self.seed)
     }
 

@@ -2,12 +2,21 @@
 //! results, their serialization and the order of merging; merge refusals.
 
 use nnqft_core::{Arch, InputSet, Network};
-use nnqft_ensemble::{EnsembleError, Partial, Plan, Settings, finish, run_all, run_blocks};
+use nnqft_ensemble::{
+    EnsembleError, Estimator, Partial, Plan, Settings, finish, run_all, run_blocks,
+};
 
 fn plan(seed: u64) -> Plan {
+    plan_with(seed, Estimator::Direct)
+}
+
+fn plan_with(seed: u64, estimator: Estimator) -> Plan {
     let net = Network::paper(Arch::Erf);
     let xs = InputSet::paper(Arch::Erf, 1).unwrap();
-    let s = Settings::new(net, xs, 7, &[2, 4, 6]).unwrap();
+    let s = Settings::new(net, xs, 7, &[2, 4, 6])
+        .unwrap()
+        .with_estimator(estimator)
+        .unwrap();
     // Small blocks so that the run has many (4 experiments x 8 blocks, the last ones short).
     Plan::with_block_size(s, 4 * 1000, 4, seed, 130).unwrap()
 }
@@ -18,7 +27,13 @@ fn json(p: &Partial) -> String {
 
 #[test]
 fn threads_and_groupings_give_identical_bits() {
-    let plan = plan(42);
+    for estimator in Estimator::ALL {
+        identical_bits(estimator);
+    }
+}
+
+fn identical_bits(estimator: Estimator) {
+    let plan = plan_with(42, estimator);
     assert_eq!(plan.block_count(), 32);
     let one = json(&run_all(&plan, Some(1), &|_| {}).unwrap());
     let two = json(&run_all(&plan, Some(2), &|_| {}).unwrap());
@@ -49,7 +64,10 @@ fn threads_and_groupings_give_identical_bits() {
         assert_eq!(json(&acc), one);
     }
     // A different seed gives different numbers.
-    assert_ne!(json(&run_all(&self::plan(43), None, &|_| {}).unwrap()), one);
+    assert_ne!(
+        json(&run_all(&plan_with(43, estimator), None, &|_| {}).unwrap()),
+        one
+    );
 }
 
 #[test]

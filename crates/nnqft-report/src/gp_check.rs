@@ -57,6 +57,7 @@ pub fn run(ctx: &Ctx, progress: &dyn Progress) -> Result<GpCheck> {
             experiments: ctx.scale.experiments,
             npt: vec![2, 4, 6],
             seed: ctx.seed,
+            estimator: nnqft_ensemble::Estimator::Direct,
         };
         let plans = ctx
             .scale

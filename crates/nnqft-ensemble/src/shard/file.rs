@@ -92,7 +92,8 @@ fn validated(plan: &Plan) -> Result<Plan> {
         let n = plan.settings.network;
         let net = Network::new(n.arch(), n.sigma_w(), n.sigma_b(), n.d_in())?;
         let xs = InputSet::new(plan.settings.inputs.points().to_vec())?;
-        let settings = Settings::new(net, xs, plan.settings.width, &plan.settings.npt)?;
+        let settings = Settings::new(net, xs, plan.settings.width, &plan.settings.npt)?
+            .with_estimator(plan.settings.estimator)?;
         Plan::with_block_size(
             settings,
             plan.nets,

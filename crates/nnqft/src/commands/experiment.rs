@@ -4,7 +4,7 @@
 use crate::cli::{ArchArgs, Global, output, progress};
 use crate::plot::sweep::figures;
 use anyhow::{Context, Result, bail};
-use nnqft_ensemble::{PAPER_WIDTHS, SweepConfig, SweepEvent, SweepResult, run_sweep};
+use nnqft_ensemble::{Estimator, PAPER_WIDTHS, SweepConfig, SweepEvent, SweepResult, run_sweep};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -26,6 +26,9 @@ pub struct Args {
     /// RNG seed (the same for every width: width N reproduces `nnqft sample --width N`).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// How the correlators are estimated (as for `nnqft sample`): `conditional` or `direct`.
+    #[arg(long, default_value = "conditional")]
+    pub estimator: Estimator,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -65,6 +68,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         experiments: args.experiments,
         npt: args.npt.clone(),
         seed: args.seed,
+        estimator: args.estimator,
     };
     config.plans()?;
     prepare_dir(&args.out)?;
@@ -94,11 +98,12 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
 
 fn print_summary(r: &SweepResult, dir: &Path) {
     println!(
-        "{} width sweep: {} nets x {} experiments per width, seed {}",
+        "{} width sweep: {} nets x {} experiments per width, seed {}, {} estimator",
         r.config.network.arch().title(),
         r.config.nets / r.config.experiments as u64,
         r.config.experiments,
-        r.config.seed
+        r.config.seed,
+        r.config.estimator
     );
     let ns: Vec<String> = r.config.npt.iter().map(|n| n.to_string()).collect();
     print!("{:>6}", "N");

@@ -54,5 +54,10 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     }
     let partial = combiner.into_complete()?;
     let m = nnqft_ensemble::finish(&partial)?;
-    emit(&m, args.out.as_deref(), global)
+    emit(
+        &m,
+        partial.plan.settings.estimator,
+        args.out.as_deref(),
+        global,
+    )
 }

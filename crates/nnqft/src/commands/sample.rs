@@ -3,7 +3,8 @@
 use crate::cli::{ArchArgs, Global, output, progress};
 use anyhow::{Result, bail};
 use nnqft_core::Measurement;
-use nnqft_ensemble::{Plan, Settings};
+use nnqft_ensemble::{Estimator, Plan, Settings};
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -25,6 +26,11 @@ pub struct Args {
     /// Orders n of the correlators to measure (even).
     #[arg(long, value_delimiter = ',', default_value = "2,4,6")]
     pub npt: Vec<usize>,
+    /// How the correlators are estimated: `conditional` integrates the output layer out (the
+    /// moments of the random kernel Q; errors do not grow with the width; orders up to 6),
+    /// `direct` averages products of the sampled outputs (the paper's estimator).
+    #[arg(long, default_value = "conditional")]
+    pub estimator: Estimator,
     /// Worker threads (default: all cores); the result does not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -47,7 +53,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
     check_threads(args.threads)?;
-    let settings = Settings::new(net, xs, args.width, &args.npt)?;
+    let settings = Settings::new(net, xs, args.width, &args.npt)?.with_estimator(args.estimator)?;
     let plan = Plan::new(settings, args.nets, args.experiments, args.seed)?;
     if let Some(out) = &args.out {
         output::check_output_path(out)?;
@@ -64,29 +70,47 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         bar.finish_and_clear();
         m
     };
-    emit(&m, args.out.as_deref(), global)
+    emit(&m, plan.settings.estimator, args.out.as_deref(), global)
 }
 
-/// Report a finished measurement: warnings on stderr, the JSON to `out` (atomically) if
-/// given, then the JSON alone on stdout with --json or else a short human summary.
-pub fn emit(m: &Measurement, out: Option<&Path>, global: &Global) -> Result<()> {
+/// The JSON of a sampled measurement: the measurement's fields, then the estimator's name.
+#[derive(Serialize)]
+struct Sampled<'a> {
+    #[serde(flatten)]
+    measurement: &'a Measurement,
+    estimator: Estimator,
+}
+
+/// Report a finished measurement made with `estimator`: warnings on stderr, the JSON to
+/// `out` (atomically) if given, then the JSON alone on stdout with --json or else a short
+/// human summary.
+pub fn emit(
+    m: &Measurement,
+    estimator: Estimator,
+    out: Option<&Path>,
+    global: &Global,
+) -> Result<()> {
     for w in &m.warnings {
         eprintln!("warning: {w}");
     }
+    let json = Sampled {
+        measurement: m,
+        estimator,
+    };
     if let Some(out) = out {
-        output::write_json(out, m)?;
+        output::write_json(out, &json)?;
     }
     if global.json {
-        return output::print_json(m);
+        return output::print_json(&json);
     }
-    print_summary(m);
+    print_summary(m, estimator);
     Ok(())
 }
 
 /// A short human summary: per n the entry count, the signal m_n and the background.
-pub fn print_summary(m: &Measurement) {
+pub fn print_summary(m: &Measurement, estimator: Estimator) {
     println!(
-        "{}-net (sigma_w = {}, sigma_b = {}, d = {}), width {}: {} nets in {} experiments, seed {}, {} inputs",
+        "{}-net (sigma_w = {}, sigma_b = {}, d = {}), width {}: {} nets in {} experiments, seed {}, {} inputs, {estimator} estimator",
         m.arch.title().trim_end_matches("-net"),
         m.sigma_w,
         m.sigma_b,
