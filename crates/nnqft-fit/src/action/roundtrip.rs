@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PerturbativeCumulants {
     /// Largest order in 1/N of the diagrams kept (see [`perturbative_cumulants`]).
-    pub vertex_order: usize,
+    pub truncation_order: usize,
     pub kappa2: Tensor,
     pub kappa4: Tensor,
     pub kappa6: Tensor,
@@ -32,9 +32,9 @@ pub struct PerturbativeCumulants {
     pub classes: usize,
 }
 
-/// The cumulants kappa2, kappa4, kappa6 of exp(-S) to order `vertex_order` in the couplings,
+/// The cumulants kappa2, kappa4, kappa6 of exp(-S) to order `truncation_order` in the couplings,
 /// each vertex counted by its order in 1/N (delta and lambda4 once, lambda6 twice: a
-/// diagram with a delta^a lambda4^b lambda6^c is kept when a + b + 2c <= vertex_order), with
+/// diagram with a delta^a lambda4^b lambda6^c is kept when a + b + 2c <= truncation_order), with
 /// S given by its propagator `kernel` (K) and its vertices delta (degree 2), lambda4 and
 /// lambda6 (when present). Any vertex tensor may be zero.
 pub fn perturbative_cumulants(
@@ -42,7 +42,7 @@ pub fn perturbative_cumulants(
     delta: &DMatrix<f64>,
     lambda4: &Tensor,
     lambda6: Option<&Tensor>,
-    vertex_order: usize,
+    truncation_order: usize,
 ) -> Result<PerturbativeCumulants, ActionError> {
     let k = kernel.nrows();
     if delta.nrows() != k || lambda4.k != k || lambda6.is_some_and(|t| t.k != k) {
@@ -68,7 +68,7 @@ pub fn perturbative_cumulants(
     for n in [2usize, 4, 6] {
         let spec = ExpansionSpec {
             points: n,
-            order: vertex_order,
+            order: truncation_order,
             vertices: vertices.clone(),
             connected_only: true,
             keep_self_energy: true,
@@ -78,7 +78,7 @@ pub fn perturbative_cumulants(
         let kept: Vec<&nnqft_diagrams::Class> = e
             .classes
             .iter()
-            .filter(|c| n_order(&c.monomial) <= vertex_order)
+            .filter(|c| n_order(&c.monomial) <= truncation_order)
             .collect();
         // one contraction per class, in parallel; added in class order (same bits always)
         let terms: Vec<(f64, Tensor)> = kept
@@ -105,7 +105,7 @@ pub fn perturbative_cumulants(
     let kappa4 = out.pop().expect("three cumulants");
     let kappa2 = out.pop().expect("three cumulants");
     Ok(PerturbativeCumulants {
-        vertex_order,
+        truncation_order,
         kappa2,
         kappa4,
         kappa6,
@@ -139,7 +139,7 @@ pub struct Residual {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RoundTrip {
     /// Order of the perturbative expansion in 1/N (the reconstruction order plus one).
-    pub vertex_order: usize,
+    pub truncation_order: usize,
     pub kappa2: Residual,
     pub kappa4: Residual,
     pub kappa6: Residual,
@@ -175,7 +175,7 @@ pub fn round_trip(
         order,
     )?;
     Ok(RoundTrip {
-        vertex_order: order,
+        truncation_order: order,
         kappa2: residual(&p.kappa2, &Tensor::from_matrix(kernel)),
         kappa4: residual(&p.kappa4, &Tensor::from_table(kappa4)),
         kappa6: residual(&p.kappa6, &Tensor::from_table(kappa6)),
