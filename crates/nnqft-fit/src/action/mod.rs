@@ -14,8 +14,8 @@ pub use error::ActionError;
 pub use errors::{CouplingErrors, coupling_errors};
 pub use locality::{LocalFit, Locality, locality};
 pub use reconstruct::{
-    ActionCouplings, DEFAULT_MAX_CONDITION, check_condition, one_input_couplings, reconstruct,
-    whitened_couplings,
+    ActionCouplings, DEFAULT_MAX_CONDITION, Whitened, check_condition, one_input_couplings,
+    reconstruct, whitened_couplings,
 };
 pub use roundtrip::{
     PerturbativeCumulants, Residual, RoundTrip, perturbative_cumulants, round_trip,

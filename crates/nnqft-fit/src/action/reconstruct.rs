@@ -33,6 +33,18 @@ pub struct ActionCouplings {
     pub lambda6: Option<Tensor>,
     /// Condition number of K (largest over smallest eigenvalue).
     pub condition_number: f64,
+    /// The same couplings in the whitened variable u = L^-1 f.
+    pub whitened: Whitened,
+}
+
+/// Couplings in u = L^-1 f (K = L L^T, Cholesky), where the propagator is the identity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Whitened {
+    /// The Cholesky factor L of K.
+    pub l: DMatrix<f64>,
+    pub delta: Tensor,
+    pub lambda4: Tensor,
+    pub lambda6: Option<Tensor>,
 }
 
 /// Condition number of the symmetric K, refusing (with the most correlated pair of inputs)
@@ -127,7 +139,7 @@ pub fn reconstruct(
             ));
         }
     };
-    let (_, linv) = whitening(kernel)?;
+    let (l, linv) = whitening(kernel)?;
     let to_u = linv.transpose();
     let a4 = Tensor::from_table(kappa4).on_every_leg(&to_u);
     let a6 = k6.map(|t| t.on_every_leg(&to_u));
@@ -138,8 +150,16 @@ pub fn reconstruct(
         order,
         delta: (&delta + delta.transpose()) * 0.5,
         lambda4: lambda4_u.on_every_leg(&linv).symmetrized(),
-        lambda6: lambda6_u.map(|t| t.on_every_leg(&linv).symmetrized()),
+        lambda6: lambda6_u
+            .as_ref()
+            .map(|t| t.on_every_leg(&linv).symmetrized()),
         condition_number,
+        whitened: Whitened {
+            l,
+            delta: delta_u,
+            lambda4: lambda4_u,
+            lambda6: lambda6_u,
+        },
     })
 }
 

@@ -3,6 +3,11 @@
 
 use nalgebra::DMatrix;
 use nnqft_core::{CorrelatorTable, multisets};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Rank tables per (k, rank).
+type RankCache = HashMap<(usize, usize), Arc<Vec<usize>>>;
 
 /// A dense rank-r tensor T[i_1..i_r], each index in 0..k.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,18 +32,42 @@ impl Tensor {
         Self::symmetric_from(table.inputs(), table.n(), |idx| table.mean(idx))
     }
 
-    /// The symmetric tensor T[t] = f(sorted t).
+    /// The symmetric tensor T[t] = f(sorted t) (f called once per sorted multiset).
     pub fn symmetric_from(k: usize, rank: usize, mut f: impl FnMut(&[usize]) -> f64) -> Self {
+        let values: Vec<f64> = multisets(k, rank).iter().map(|s| f(s)).collect();
         let mut t = Self::zeros(k, rank);
-        let mut cache = std::collections::HashMap::new();
-        let mut idx = vec![0usize; rank];
-        for flat in 0..t.data.len() {
-            t.unflatten(flat, &mut idx);
-            let mut s = idx.clone();
-            s.sort_unstable();
-            t.data[flat] = *cache.entry(s).or_insert_with_key(|s| f(s));
+        let ranks = t.multiset_ranks();
+        for (slot, &r) in t.data.iter_mut().zip(ranks.iter()) {
+            *slot = values[r];
         }
         t
+    }
+
+    /// For every flat position, the rank (in [`multisets`] order) of its sorted multi-index
+    /// (computed once per shape, then shared).
+    fn multiset_ranks(&self) -> Arc<Vec<usize>> {
+        static CACHE: OnceLock<Mutex<RankCache>> = OnceLock::new();
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        let key = (self.k, self.rank);
+        if let Some(r) = cache.lock().map(|c| c.get(&key).cloned()).ok().flatten() {
+            return r;
+        }
+        let mut idx = vec![0usize; self.rank];
+        let mut sorted = vec![0usize; self.rank];
+        let ranks: Arc<Vec<usize>> = Arc::new(
+            (0..self.data.len())
+                .map(|flat| {
+                    self.unflatten(flat, &mut idx);
+                    sorted.copy_from_slice(&idx);
+                    sorted.sort_unstable();
+                    nnqft_core::multiset_rank(self.k, &sorted)
+                })
+                .collect(),
+        );
+        if let Ok(mut c) = cache.lock() {
+            c.insert(key, ranks.clone());
+        }
+        ranks
     }
 
     /// A k x k matrix as a rank-2 tensor.
@@ -117,11 +146,7 @@ impl Tensor {
         let list = multisets(self.k, self.rank);
         let mut sum = vec![0.0; list.len()];
         let mut count = vec![0usize; list.len()];
-        let mut idx = vec![0usize; self.rank];
-        for (flat, &v) in self.data.iter().enumerate() {
-            self.unflatten(flat, &mut idx);
-            idx.sort_unstable();
-            let r = nnqft_core::multiset_rank(self.k, &idx);
+        for (&v, &r) in self.data.iter().zip(self.multiset_ranks().iter()) {
             sum[r] += v;
             count[r] += 1;
         }

@@ -103,7 +103,7 @@ fn file_cumulants(
     net: &Network,
     width: usize,
     xs: &InputSet,
-    order: usize,
+    need_six: bool,
 ) -> Result<Cumulants> {
     let m = read_measurement(path)?;
     let ctx = || path.display().to_string();
@@ -153,9 +153,9 @@ fn file_cumulants(
         table(4)?.with_context(|| format!("{}: no connected 4-point function", path.display()))?;
     let kappa6 = match table(6)? {
         Some(t) => t,
-        None if order == 1 => CorrelatorTable::from_fn(xs.len(), 6, |_| (0.0, 0.0))?,
+        None if !need_six => CorrelatorTable::from_fn(xs.len(), 6, |_| (0.0, 0.0))?,
         None => bail!(
-            "{}: the 6-point function was not measured (sample with --npt 2,4,6), and --order 2 needs it",
+            "{}: the 6-point function was not measured (sample with --npt 2,4,6), and --order 2 and --check need it",
             path.display()
         ),
     };
@@ -227,7 +227,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     let source = Source::parse(&args.source);
     let c = match &source {
         Source::Exact => exact_cumulants(&net, args.width, &xs)?,
-        Source::File(p) => file_cumulants(p, &net, args.width, &xs, args.order)?,
+        Source::File(p) => file_cumulants(p, &net, args.width, &xs, args.order == 2 || args.check)?,
         Source::Sample => bail!(
             "--source is `exact` or a FILE: sample with `nnqft sample --out FILE` and pass FILE"
         ),
@@ -392,7 +392,7 @@ fn print_text(
     if let Some(r) = check {
         println!(
             "round trip (perturbation theory to O(1/N^{})): residual abs / rel",
-            r.vertex_order
+            r.truncation_order
         );
         for (name, x) in [
             ("kappa2", r.kappa2),
