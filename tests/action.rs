@@ -1,5 +1,5 @@
 //! End-to-end tests of `nnqft action`: one input against the closed forms of
-//! docs/conventions.md section 8 computed here from `nnqft exact`, the JSON keys, the round
+//! docs/conventions.md section 9 computed here from `nnqft exact`, the JSON keys, the round
 //! trip's residual scaling, a file source (exact and sampled), bad input, and the LaTeX output
 //! compiled by lualatex (skipped when lualatex is absent, except under CI).
 

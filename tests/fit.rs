@@ -1,4 +1,4 @@
-//! End-to-end tests of `nnqft fit` (PHYSICS.md section 7, the paper's Table 5) against closed
+//! End-to-end tests of `nnqft fit` (docs/conventions.md section 7, the paper's Table 5) against closed
 //! forms and sampling statistics.
 
 mod common;

@@ -1,4 +1,4 @@
-//! End-to-end tests of `nnqft rg` and `nnqft predict` (PHYSICS.md section 6) against closed
+//! End-to-end tests of `nnqft rg` and `nnqft predict` (docs/conventions.md section 6) against closed
 //! forms and statistical agreement between sampled and exact sources.
 
 mod common;

@@ -1,5 +1,5 @@
 //! The architectures: an activation function together with everything the rest of nnqft
-//! needs to know about it (PHYSICS.md sections 1, 2 and 8): its name, its value, where it is not
+//! needs to know about it (docs/conventions.md sections 1 and 2): its name, its value, where it is not
 //! smooth, how its one-neuron moments are integrated, which vectorized sampler kernel draws it,
 //! and the paper's defaults for it.
 //!

@@ -1,5 +1,5 @@
 //! Connected correlators (cumulants) from full ones, with the measured lower orders inserted
-//! (PHYSICS.md section 4): G4c = G4 - sum_3 K K,  G6c = G6 - sum_15 G4c K - sum_15 K K K.
+//! (docs/conventions.md section 4): G4c = G4 - sum_3 K K,  G6c = G6 - sum_15 G4c K - sum_15 K K K.
 
 use crate::correlator::{CorrelatorTable, Entry, wick};
 use crate::error::Result;

@@ -1,5 +1,5 @@
 //! Correlator tables: one value (mean and standard error) per sorted index multiset, and the
-//! Gaussian-process (Wick) prediction G_GP^(n) (PHYSICS.md section 3).
+//! Gaussian-process (Wick) prediction G_GP^(n) (docs/conventions.md section 3).
 
 use crate::Pairings;
 use crate::error::{CoreError, Result};

@@ -1,4 +1,4 @@
-//! Gaussian-process kernels K(x, x') = sb^2 + sW^2 M2(x, x') (PHYSICS.md section 2).
+//! Gaussian-process kernels K(x, x') = sb^2 + sW^2 M2(x, x') (docs/conventions.md section 2).
 
 use crate::inputs::InputSet;
 use crate::{Arch, Network};
@@ -43,7 +43,7 @@ impl Network {
     }
 
     /// The interaction propagator K_int(x, x') = K(x, x') - sb^2 = sW^2 M2(x, x'): the kernel
-    /// without the output bias b1, which never interacts (PHYSICS.md section 5).
+    /// without the output bias b1, which never interacts (docs/conventions.md section 5).
     pub fn kernel_int(&self, x: &[f64], y: &[f64]) -> f64 {
         self.sigma_w * self.sigma_w * self.m2(x, y)
     }

@@ -1,5 +1,5 @@
 //! Architectures, Gaussian-process kernels, index multisets and correlator tables: the shared
-//! vocabulary of nnqft (conventions: PHYSICS.md sections 1-4).
+//! vocabulary of nnqft (conventions: docs/conventions.md sections 1-4).
 //!
 //! ```
 //! use nnqft_core::{Arch, InputSet, Network};

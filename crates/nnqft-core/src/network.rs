@@ -1,5 +1,5 @@
 //! A fully specified network family: architecture, weight and bias scales, input dimension
-//! (PHYSICS.md section 1).
+//! (docs/conventions.md section 1).
 
 use crate::arch::{Arch, MomentRule};
 use crate::error::{CoreError, Result};

@@ -4,7 +4,7 @@
 //! Notation: x_i external points, y_a internal vertex positions (y when there is one),
 //! K_{ij} a free line between x_i and x_j, K(u,v) a line at an interaction vertex, each
 //! vertex integrated over the cutoff box [-Lambda, Lambda]^d. Lines at a vertex stand for
-//! K_int = K - sigma_b^2 (PHYSICS.md section 5); free lines for the full K. In the class form, \sum_{m}
+//! K_int = K - sigma_b^2 (docs/conventions.md section 5); free lines for the full K. In the class form, \sum_{m}
 //! runs over the m distinct assignments of the external points to the drawn member, and the
 //! coefficient in front is that of one member.
 

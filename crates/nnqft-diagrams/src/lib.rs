@@ -1,7 +1,7 @@
 //! Pure combinatorics of the NN-QFT effective action: Wick pairings, Feynman diagrams as
 //! multigraphs, exact symmetry factors and coefficients, classes, and LaTeX output.
 //!
-//! Conventions (PHYSICS.md section 5): Delta S = int sum_k g_k f^k; a diagram with internal
+//! Conventions (docs/conventions.md section 5): Delta S = int sum_k g_k f^k; a diagram with internal
 //! vertices of degrees k has the coefficient prod(-k! g_k)/|Aut|, |Aut| counting the
 //! automorphisms that fix every external point. Vacuum bubbles never appear.
 //!

@@ -3,7 +3,7 @@
 //! into diagrams by a canonical form written here, and compare diagram by diagram with
 //! `expand`: the set of diagrams, and each coefficient (-1)^v W / prod a_k!, where W is the
 //! number of contractions producing the diagram and a_k the number of vertices of kind k
-//! (PHYSICS.md section 5), against the generator's prod(-k!)/|Aut|.
+//! (docs/conventions.md section 5), against the generator's prod(-k!)/|Aut|.
 
 use itertools::Itertools;
 use nnqft_diagrams::{Diagram, ExpansionSpec, expand};

@@ -326,7 +326,7 @@ fn draw_tile(ctx: &Context, rng: &mut NormalStream, params: &mut [f64], c: usize
 #[inline(always)]
 fn kernel_sums(m: usize, phi: &[f64], h: &mut [f64], c: usize, t: usize, wide: bool) {
     let tc = t * c;
-    if c % 8 == 0 && wide && m <= 6 {
+    if c.is_multiple_of(8) && wide && m <= 6 {
         for l in 0..c / 8 {
             match m {
                 1 => all_pairs::<1, 1>(phi, h, c, t, l),
@@ -337,7 +337,7 @@ fn kernel_sums(m: usize, phi: &[f64], h: &mut [f64], c: usize, t: usize, wide: b
                 _ => all_pairs::<6, 21>(phi, h, c, t, l),
             }
         }
-    } else if c % 8 == 0 {
+    } else if c.is_multiple_of(8) {
         for l in 0..c / 8 {
             let mut first = 0;
             for a in 0..m {

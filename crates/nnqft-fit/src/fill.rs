@@ -70,7 +70,7 @@ pub fn vertex_integrals(
 }
 
 /// The paper's operator columns per sorted 4-multiset: lambda_0 with T0 = 24 I4, lambda_2 with
-/// T2 = 24 int |y|^2 prod K_int, lambda_NL with TNL (PHYSICS.md section 7).
+/// T2 = 24 int |y|^2 prod K_int, lambda_NL with TNL (docs/conventions.md section 7).
 pub fn paper_operators(net: &Network, inputs: &InputSet, cutoff: Cutoff) -> Result<Vec<Operator>> {
     let column = |weight| -> Result<Vec<f64>> {
         Ok(vertex_table(net, inputs, 4, &[cutoff], weight)?.values[0]

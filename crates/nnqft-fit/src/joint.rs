@@ -1,4 +1,4 @@
-//! lambda and kappa together at first order (PHYSICS.md sections 5-6), per cutoff, by least
+//! lambda and kappa together at first order (docs/conventions.md sections 5-6), per cutoff, by least
 //! squares over every 4- and 6-multiset:
 //!
 //!   DeltaG4 = -24 lambda I4 - 360 kappa J4

@@ -1,5 +1,5 @@
 //! Couplings, renormalization-group flow, beta functions and effective-action fits for NN-QFT
-//! (PHYSICS.md sections 5-7).
+//! (docs/conventions.md sections 5-7).
 //!
 //! Everything here works on plain data: correlator deviations ([`Deviations`], from a sampled
 //! or exact `Measurement`) and vertex integrals ([`VertexIntegrals`], [`Operator`] columns).
@@ -19,7 +19,6 @@
 
 #![deny(missing_docs)]
 
-#[allow(missing_docs)] // documented after the action work lands
 pub mod action;
 mod data;
 mod error;

@@ -1,4 +1,4 @@
-//! Effective-action fits to DeltaG4 (PHYSICS.md section 7, the paper's Table 5): a model is a
+//! Effective-action fits to DeltaG4 (docs/conventions.md section 7, the paper's Table 5): a model is a
 //! list of named couplings, each multiplying one operator column, with
 //! DeltaG4 = -sum_c g_c T_c; one solver ([`crate::lsq::solve`]) serves every model.
 

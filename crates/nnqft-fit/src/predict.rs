@@ -1,4 +1,4 @@
-//! The 6-point prediction (PHYSICS.md section 6): with lambda fixed from the 4-point function,
+//! The 6-point prediction (docs/conventions.md section 6): with lambda fixed from the 4-point function,
 //! first order predicts DeltaG6 = -24 lambda sum_{15 splits} I4(four) K(pair).
 
 use crate::data::Deviations;

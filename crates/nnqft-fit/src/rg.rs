@@ -1,5 +1,5 @@
 //! The quartic coupling lambda per tuple and cutoff, its running, slope and beta function
-//! (PHYSICS.md section 6).
+//! (docs/conventions.md section 6).
 
 use crate::data::Deviations;
 use crate::error::{FitError, Result};

@@ -1,5 +1,5 @@
 //! Synthetic truth: correlators built from chosen couplings through the first-order formulas
-//! (PHYSICS.md sections 5-7) are fitted back, and noise of known size is covered as often as the
+//! (docs/conventions.md sections 5-7) are fitted back, and noise of known size is covered as often as the
 //! reported errors say.
 
 use nnqft_core::{Arch, CorrelatorTable, InputSet, Network, multiset_rank, multisets};

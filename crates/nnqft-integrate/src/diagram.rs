@@ -1,4 +1,4 @@
-//! Values of labelled Feynman diagrams at a tuple of inputs (PHYSICS.md section 5): the
+//! Values of labelled Feynman diagrams at a tuple of inputs (docs/conventions.md section 5): the
 //! integral over each internal vertex y in [-L, L]^d of the product of its propagators,
 //! K_int = K - sb^2 on lines touching a vertex (self-loops K_int(y, y)), the full K on free
 //! lines between external points.

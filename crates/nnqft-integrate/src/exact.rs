@@ -1,4 +1,4 @@
-//! Exact finite-width correlators from one-neuron moments (PHYSICS.md section 4), with
+//! Exact finite-width correlators from one-neuron moments (docs/conventions.md section 4), with
 //! s = sW^2/N and E[W1^(2k)] = (2k-1)!! s^k:
 //! kappa4 = (sW^4/N) [3 M4 - sum_3 M2 M2],
 //! kappa6 = (sW^6/N^2) [15 M6 - 3 sum_15 M4 M2 + 2 sum_15 M2 M2 M2],

@@ -1,4 +1,4 @@
-//! The fit integrals of PHYSICS.md section 7: T0 = 24 I4, T2 = 24 int |y|^2 prod K_int, and
+//! The fit integrals of docs/conventions.md section 7: T0 = 24 I4, T2 = 24 int |y|^2 prod K_int, and
 //! the non-local TNL = 8 sum over the three channels of products of two-point integrals.
 
 use crate::cutoff::{Cutoff, Weight};

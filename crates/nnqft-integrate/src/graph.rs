@@ -2,7 +2,7 @@
 //! box [-L, L]^d each (total dimension v d <= 3), for many products at once over shared nodes.
 //!
 //! Lines from an external point x_p to a vertex carry K_int(x_p, y_v); lines between vertices
-//! (self-loops included) K_int(y_u, y_v), K_int = K - sb^2 (PHYSICS.md section 5).
+//! (self-loops included) K_int(y_u, y_v), K_int = K - sb^2 (docs/conventions.md section 5).
 
 use crate::cutoff::{Cutoff, Weight};
 use crate::error::{IntegrateError, Result};

@@ -1,5 +1,5 @@
 //! Diagram integrals under a cutoff and exact finite-width correlators for NN-QFT
-//! (conventions: PHYSICS.md sections 4-7).
+//! (conventions: docs/conventions.md sections 4-7).
 //!
 //! - [`vertex_integral`], [`vertex_integral_derivative`], [`vertex_table`]: single-vertex
 //!   integrals of products of K_int over the box [-L, L]^d and dI/dL over its faces.

@@ -1,4 +1,4 @@
-//! One-neuron moments M_k(x_1..x_k) = E[phi(z_1)..phi(z_k)], z_a = W0.x_a + b0 (PHYSICS.md
+//! One-neuron moments M_k(x_1..x_k) = E[phi(z_1)..phi(z_k)], z_a = W0.x_a + b0 (docs/conventions.md
 //! sections 1 and 4), for every index multiset of an input set up to k = 6.
 //!
 //! Closed forms: Gauss-net (log-normal) M_k = exp(1/2 sum_{ab} S_ab - sum_a S_aa); ReLU with
@@ -27,7 +27,7 @@ pub struct OneNeuronMoments {
 
 impl OneNeuronMoments {
     /// Moments up to order `max_k` (<= 6), by closed form where one exists, else quadrature.
-    /// M2 is always the closed form of the kernel (PHYSICS.md section 2).
+    /// M2 is always the closed form of the kernel (docs/conventions.md section 2).
     pub fn new(net: &Network, inputs: &InputSet, max_k: usize) -> Result<Self> {
         check(net, inputs, max_k)?;
         let mut out = match net.arch().moment_rule() {

@@ -30,7 +30,7 @@ fn star_problem<'a>(net: &'a Network, points: &[&'a [f64]], weight: Weight) -> P
     }
 }
 
-/// I = int_{[-L,L]^d} w(y) prod_a K_int(x_a, y) d^d y with K_int = K - sb^2 (PHYSICS.md
+/// I = int_{[-L,L]^d} w(y) prod_a K_int(x_a, y) d^d y with K_int = K - sb^2 (docs/conventions.md
 /// section 6); `Cutoff::INFINITE` only for Gauss-net.
 pub fn vertex_integral(
     net: &Network,

@@ -210,7 +210,7 @@ pub fn section(x: &ExactOverlay) -> Section {
     let mut b = String::new();
     b.push_str(
         "**The paper** could only sample. **This project** computes the network's correlators \
-         exactly at every width from one-neuron moments (PHYSICS.md section 4): the exact m_n \
+         exactly at every width from one-neuron moments (docs/conventions.md section 4): the exact m_n \
          is the line on each figure of section 1. If the sampler and its error bars are right, \
          z = (sampled - exact) / stderr is standard normal over the entries: mean near 0, \
          standard deviation near 1, and nearly every entry within 4 sigma. Entries of all widths \

@@ -69,7 +69,7 @@ pub fn render(info: &RunInfo, sections: &[Section]) -> String {
         "This report reruns the experiments of Halverson, Maiti and Stoner, *Neural Networks and \
          Quantum Field Theory* (Mach. Learn.: Sci. Technol. 2 (2021) 035002, arXiv:2008.08601), \
          with `nnqft reproduce`. Every number below is also in the JSON file of its stage; \
-         conventions follow PHYSICS.md.\n\n",
+         conventions follow docs/conventions.md.\n\n",
     );
     s.push_str(&format!(
         "Scale **{}**, seed {}, threads {}; wall time {:.1} s.\n\n",

@@ -21,9 +21,13 @@ pub enum ActionError {
         inputs.1 + 1
     )]
     IllConditioned {
+        /// The condition number of K (infinite when singular).
         condition: f64,
+        /// The largest accepted.
         limit: f64,
+        /// The most correlated pair of inputs (0-based).
         inputs: (usize, usize),
+        /// Their correlation K_ab / sqrt(K_aa K_bb).
         correlation: f64,
     },
     /// The perturbative expansion of the round trip could not be generated.

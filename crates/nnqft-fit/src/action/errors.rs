@@ -14,8 +14,11 @@ use rayon::prelude::*;
 /// One standard error per coupling entry (same shapes as [`ActionCouplings`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CouplingErrors {
+    /// Errors of delta.
     pub delta: DMatrix<f64>,
+    /// Errors of lambda4.
     pub lambda4: Tensor,
+    /// Errors of lambda6 (order 2).
     pub lambda6: Option<Tensor>,
 }
 
@@ -121,7 +124,7 @@ mod tests {
 
     #[test]
     fn order_one_errors_are_the_linear_propagation() {
-        // one input (docs/conventions.md section 8): lambda4 = -kappa4/K^4 and
+        // one input (docs/conventions.md section 9): lambda4 = -kappa4/K^4 and
         // delta = kappa4/(2 K^3), so their errors are sigma/K^4 and sigma/(2 K^3)
         let kernel = DMatrix::from_element(1, 1, 2.0);
         let k4 = CorrelatorTable::from_fn(1, 4, |_| (0.3, 0.01)).unwrap();

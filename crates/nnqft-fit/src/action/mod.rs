@@ -1,6 +1,6 @@
 //! The effective action from the correlators (Edgeworth reconstruction; Demirtas, Halverson,
 //! Maiti, Schwartz, Stoner 2023), its round trip through the diagram engine, and a locality
-//! summary. Conventions: docs/conventions.md section 8.
+//! summary. Conventions: docs/conventions.md section 9.
 
 pub mod contract;
 pub mod error;

@@ -1,5 +1,5 @@
 //! The couplings of S = 1/2 f.(K^-1 + delta).f + (1/4!) lambda_abcd f^4 + (1/6!) lambda_abcdef f^6
-//! from K and the exact (or measured) cumulants kappa4, kappa6 (docs/conventions.md section 8,
+//! from K and the exact (or measured) cumulants kappa4, kappa6 (docs/conventions.md section 9,
 //! where the order-2 formulas are derived).
 //!
 //! Everything is computed in the whitened variable u = L^-1 f (K = L L^T, Cholesky), where the
@@ -42,8 +42,11 @@ pub struct ActionCouplings {
 pub struct Whitened {
     /// The Cholesky factor L of K.
     pub l: DMatrix<f64>,
+    /// The mass shift in u.
     pub delta: Tensor,
+    /// The quartic couplings in u.
     pub lambda4: Tensor,
+    /// The sextic couplings in u (order 2).
     pub lambda6: Option<Tensor>,
 }
 

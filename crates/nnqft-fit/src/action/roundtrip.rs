@@ -1,5 +1,5 @@
 //! The round trip: perturbation theory of the reconstructed action on the input set gives back
-//! K, kappa4 and kappa6 (docs/conventions.md section 8).
+//! K, kappa4 and kappa6 (docs/conventions.md section 9).
 //!
 //! Zero dimensions, k components, propagator K, vertices 1/2 delta f^2, (1/4!) lambda4 f^4,
 //! (1/6!) lambda6 f^6. The diagram engine lists every connected diagram of the n-point
@@ -25,8 +25,11 @@ use serde::{Deserialize, Serialize};
 pub struct PerturbativeCumulants {
     /// Largest order in 1/N of the diagrams kept (see [`perturbative_cumulants`]).
     pub truncation_order: usize,
+    /// The 2-point function.
     pub kappa2: Tensor,
+    /// The 4-point cumulant.
     pub kappa4: Tensor,
+    /// The 6-point cumulant.
     pub kappa6: Tensor,
     /// Number of diagram classes evaluated (all three cumulants).
     pub classes: usize,
@@ -131,7 +134,9 @@ fn factorial(n: usize) -> f64 {
 /// and that divided by max |exact|.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Residual {
+    /// max over entries of abs(returned - exact).
     pub abs: f64,
+    /// `abs` over max abs(exact).
     pub rel: f64,
 }
 
@@ -140,8 +145,11 @@ pub struct Residual {
 pub struct RoundTrip {
     /// Order of the perturbative expansion in 1/N (the reconstruction order plus one).
     pub truncation_order: usize,
+    /// The 2-point function against K.
     pub kappa2: Residual,
+    /// The 4-point cumulant.
     pub kappa4: Residual,
+    /// The 6-point cumulant.
     pub kappa6: Residual,
 }
 

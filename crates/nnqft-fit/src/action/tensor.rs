@@ -12,8 +12,11 @@ type RankCache = HashMap<(usize, usize), Arc<Vec<usize>>>;
 /// A dense rank-r tensor T[i_1..i_r], each index in 0..k.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tensor {
+    /// The range of each index.
     pub k: usize,
+    /// The number of indices.
     pub rank: usize,
+    /// Row-major entries, k^rank of them.
     pub data: Vec<f64>,
 }
 

@@ -1,5 +1,5 @@
 //! `nnqft action`: the effective action on the input set from the correlators (Edgeworth
-//! reconstruction, docs/conventions.md section 8), its round trip through the diagram engine
+//! reconstruction, docs/conventions.md section 9), its round trip through the diagram engine
 //! (`--check`) and a locality summary; text, JSON or LaTeX.
 
 use crate::cli::{ArchArgs, Global, output};

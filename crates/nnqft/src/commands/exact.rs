@@ -1,5 +1,5 @@
 //! `nnqft exact`: exact finite-width 2-, 4-, 6-point functions and cumulants from one-neuron
-//! moments (PHYSICS.md section 4), in the JSON schema of `nnqft sample` with zero errors.
+//! moments (docs/conventions.md section 4), in the JSON schema of `nnqft sample` with zero errors.
 
 use crate::cli::{ArchArgs, Global, output};
 use anyhow::Result;

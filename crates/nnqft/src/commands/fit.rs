@@ -1,5 +1,5 @@
 //! `nnqft fit`: fit candidate effective actions to the 4-point deviation and judge them on
-//! held-out inputs, the paper's Table 5 with closed-form least squares (PHYSICS.md section 7).
+//! held-out inputs, the paper's Table 5 with closed-form least squares (docs/conventions.md section 7).
 
 use crate::cli::arch_args::parse_arch;
 use crate::cli::{Global, output, progress};

@@ -1,6 +1,6 @@
 //! `nnqft predict`: the 6-point deviation predicted from the quartic coupling of the 4-point
 //! function, DeltaG6 = -24 lambda sum_15 I4(four) K(pair), against the measured or exact one
-//! (PHYSICS.md section 6).
+//! (docs/conventions.md section 6).
 
 use crate::cli::{ArchArgs, Global, output};
 use crate::commands::rg::{Source, SourceHeader, integrals_with_progress, load_deviations};

@@ -1,6 +1,6 @@
 //! `nnqft rg`: the quartic coupling (and with `--couplings lambda,kappa` the sextic one)
 //! against the cutoff: running, slope of log|lambda| against log L, beta functions
-//! (PHYSICS.md section 6). Also the correlator sources shared by `predict` and `fit`.
+//! (docs/conventions.md section 6). Also the correlator sources shared by `predict` and `fit`.
 
 use crate::cli::{ArchArgs, Global, output, progress};
 use crate::plot::{Figure, Series};
