@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "{} N = {width}: 4-point function, {} nets",
         arch.title(),
-        plan.nets
+        plan.nets()
     );
     for i in [0, 60, 125] {
         println!(

@@ -15,9 +15,9 @@ fn main() {
     let plan = Plan::new(s, nets, 10, 1).unwrap();
     let p = run_all(&plan, None, &|_| {}).unwrap();
     let mut slot = 0;
-    for &n in &plan.settings.npt {
+    for &n in plan.settings().npt() {
         let mut shares = vec![];
-        for _ in 0..plan.settings.entries(n) {
+        for _ in 0..plan.settings().entries(n) {
             let mut q = nnqft_ensemble::ExactSum::new();
             let mut mx = 0.0f64;
             for e in &p.experiments {

@@ -544,7 +544,16 @@ mod tests {
             )
             .unwrap();
             let settings = Settings::new(net, xs.clone(), width, &[2, 4, 6]).unwrap();
-            let plan = crate::plan::Plan::with_block_size(settings, 2 * 37, 2, 9, 37).unwrap();
+            let plan = crate::plan::Plan::with(
+                settings,
+                crate::Sampling {
+                    nets: 2 * 37,
+                    experiments: 2,
+                    seed: 9,
+                    block_size: 37,
+                },
+            )
+            .unwrap();
             let ctx = Context::new(&plan);
             let mut ws = Workspace::new(&ctx);
             let block = plan.block(1).unwrap();
@@ -647,7 +656,16 @@ mod tests {
                 .unwrap()
                 .with_estimator(Estimator::Conditional)
                 .unwrap();
-            let plan = crate::plan::Plan::with_block_size(settings, 2 * 37, 2, 9, 37).unwrap();
+            let plan = crate::plan::Plan::with(
+                settings,
+                crate::Sampling {
+                    nets: 2 * 37,
+                    experiments: 2,
+                    seed: 9,
+                    block_size: 37,
+                },
+            )
+            .unwrap();
             let ctx = Context::new(&plan);
             let mut ws = Workspace::new(&ctx);
             let block = plan.block(1).unwrap();
@@ -738,7 +756,16 @@ mod tests {
                 .unwrap()
                 .with_estimator(estimator)
                 .unwrap();
-            let plan = crate::plan::Plan::with_block_size(settings, 100, 2, 3, 50).unwrap();
+            let plan = crate::plan::Plan::with(
+                settings,
+                crate::Sampling {
+                    nets: 100,
+                    experiments: 2,
+                    seed: 3,
+                    block_size: 50,
+                },
+            )
+            .unwrap();
             let mut ctx = Context::new(&plan);
             let block = plan.block(0).unwrap();
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();

@@ -47,7 +47,7 @@ pub use exact_sum::ExactSum;
 pub use finish::{DOMINANCE_THRESHOLD, finish, sample_std};
 pub use nnqft_core::Measurement;
 pub use partial::{BlockSet, ExperimentSums, Partial, run_all, run_blocks, run_floor};
-pub use plan::{Block, DEFAULT_BLOCK_SIZE, Estimator, MAX_ACCUMULATORS, Plan, Settings};
+pub use plan::{Block, DEFAULT_BLOCK_SIZE, Estimator, MAX_ACCUMULATORS, Plan, Sampling, Settings};
 pub use shard::{Combiner, ShardError, ShardFile, ShardSpec};
 pub use sweep::{
     Connected6Point, PAPER_WIDTHS, SlopeFit, SweepConfig, SweepEvent, SweepResult, fit_loglog,

@@ -76,19 +76,43 @@ impl FromStr for Estimator {
 /// The physics of a run: network family, inputs, width and the orders n to measure, and the
 /// estimator.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SettingsFields")]
 pub struct Settings {
-    pub network: Network,
-    pub inputs: InputSet,
-    pub width: usize,
+    pub(crate) network: Network,
+    pub(crate) inputs: InputSet,
+    pub(crate) width: usize,
     /// Even orders n >= 2, sorted ascending, without repeats.
-    pub npt: Vec<usize>,
+    pub(crate) npt: Vec<usize>,
     /// How the correlators are estimated ([`Settings::new`]: direct; see
     /// [`Settings::with_estimator`]).
-    #[serde(
-        default = "Estimator::direct",
-        skip_serializing_if = "Estimator::is_direct"
-    )]
-    pub estimator: Estimator,
+    #[serde(skip_serializing_if = "Estimator::is_direct")]
+    pub(crate) estimator: Estimator,
+}
+
+/// The serialized form of [`Settings`], validated by the constructors on the way in (a shard
+/// header edited by hand cannot smuggle in settings the sampler would refuse).
+#[derive(Deserialize)]
+struct SettingsFields {
+    network: Network,
+    inputs: InputSet,
+    width: usize,
+    npt: Vec<usize>,
+    #[serde(default = "Estimator::direct")]
+    estimator: Estimator,
+}
+
+impl TryFrom<SettingsFields> for Settings {
+    type Error = EnsembleError;
+
+    fn try_from(f: SettingsFields) -> Result<Self> {
+        let s = Settings::new(f.network, f.inputs, f.width, &f.npt)?.with_estimator(f.estimator)?;
+        if s.npt != f.npt {
+            return Err(EnsembleError::Mismatch(
+                "the orders n are not sorted without repeats (edited by hand?)".into(),
+            ));
+        }
+        Ok(s)
+    }
 }
 
 impl Settings {
@@ -135,6 +159,31 @@ impl Settings {
         }
         self.estimator = estimator;
         Ok(self)
+    }
+
+    /// The network family.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// The inputs.
+    pub fn inputs(&self) -> &InputSet {
+        &self.inputs
+    }
+
+    /// The hidden-layer width N.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The orders n, even, ascending, without repeats.
+    pub fn npt(&self) -> &[usize] {
+        &self.npt
+    }
+
+    /// The estimator.
+    pub fn estimator(&self) -> Estimator {
+        self.estimator
     }
 
     /// Number of entries of Q (the pairs a <= b of inputs): the values per network of the
@@ -195,38 +244,96 @@ impl Settings {
 /// One RNG block: its global index, its experiment and how many networks it draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Block {
+    /// The global block index.
     pub index: u64,
+    /// The experiment it belongs to.
     pub experiment: usize,
+    /// How many networks it draws.
     pub nets: usize,
+}
+
+/// How many networks a run draws, how they are split, and from which seed: named fields
+/// instead of a list of integers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sampling {
+    /// Networks in all (at least 2, a multiple of `experiments`).
+    pub nets: u64,
+    /// Independent experiments the networks are split into (for the background).
+    pub experiments: usize,
+    /// The seed every block's stream derives from.
+    pub seed: u64,
+    /// Networks per RNG block ([`DEFAULT_BLOCK_SIZE`] unless a test wants small blocks).
+    pub block_size: usize,
+}
+
+impl Sampling {
+    /// `nets` networks in `experiments` experiments from `seed`, in blocks of
+    /// [`DEFAULT_BLOCK_SIZE`].
+    pub fn new(nets: u64, experiments: usize, seed: u64) -> Self {
+        Sampling {
+            nets,
+            experiments,
+            seed,
+            block_size: DEFAULT_BLOCK_SIZE,
+        }
+    }
 }
 
 /// A full run: settings, `nets` networks split evenly into `experiments`, each experiment
 /// into blocks of `block_size` networks with global indices
 /// `e * blocks_per_experiment() + k`; block b draws from the stream of (seed, b) alone.
+/// Valid by construction ([`Plan::with`]), also when read back from a shard file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "PlanFields")]
 pub struct Plan {
-    pub settings: Settings,
-    pub nets: u64,
-    pub experiments: usize,
-    pub block_size: usize,
-    pub seed: u64,
+    pub(crate) settings: Settings,
+    pub(crate) nets: u64,
+    pub(crate) experiments: usize,
+    pub(crate) block_size: usize,
+    pub(crate) seed: u64,
+}
+
+/// The serialized form of a [`Plan`] (field order as before), validated by [`Plan::with`].
+#[derive(Deserialize)]
+struct PlanFields {
+    settings: Settings,
+    nets: u64,
+    experiments: usize,
+    block_size: usize,
+    seed: u64,
+}
+
+impl TryFrom<PlanFields> for Plan {
+    type Error = EnsembleError;
+
+    fn try_from(f: PlanFields) -> Result<Self> {
+        Plan::with(
+            f.settings,
+            Sampling {
+                nets: f.nets,
+                experiments: f.experiments,
+                seed: f.seed,
+                block_size: f.block_size,
+            },
+        )
+    }
 }
 
 impl Plan {
     /// A validated plan with the default block size.
     pub fn new(settings: Settings, nets: u64, experiments: usize, seed: u64) -> Result<Self> {
-        Plan::with_block_size(settings, nets, experiments, seed, DEFAULT_BLOCK_SIZE)
+        Plan::with(settings, Sampling::new(nets, experiments, seed))
     }
 
     /// A validated plan: nets >= 2, experiments >= 1 dividing nets, block_size >= 1, and at
     /// most [`MAX_ACCUMULATORS`] entries x experiments.
-    pub fn with_block_size(
-        settings: Settings,
-        nets: u64,
-        experiments: usize,
-        seed: u64,
-        block_size: usize,
-    ) -> Result<Self> {
+    pub fn with(settings: Settings, sampling: Sampling) -> Result<Self> {
+        let Sampling {
+            nets,
+            experiments,
+            seed,
+            block_size,
+        } = sampling;
         if nets < 2 {
             return Err(EnsembleError::Nets(nets));
         }
@@ -267,6 +374,41 @@ impl Plan {
             block_size,
             seed,
         })
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Networks in all.
+    pub fn nets(&self) -> u64 {
+        self.nets
+    }
+
+    /// Experiments.
+    pub fn experiments(&self) -> usize {
+        self.experiments
+    }
+
+    /// Networks per RNG block.
+    pub fn block_size(&self) -> usize {
+        self.block_size
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The sampling part: networks, experiments, seed, block size.
+    pub fn sampling(&self) -> Sampling {
+        Sampling {
+            nets: self.nets,
+            experiments: self.experiments,
+            seed: self.seed,
+            block_size: self.block_size,
+        }
     }
 
     /// Networks per experiment.
@@ -329,7 +471,16 @@ mod tests {
 
     #[test]
     fn blocks_cover_every_network_once() {
-        let plan = Plan::with_block_size(settings(), 3000, 3, 1, 300).unwrap();
+        let plan = Plan::with(
+            settings(),
+            crate::Sampling {
+                nets: 3000,
+                experiments: 3,
+                seed: 1,
+                block_size: 300,
+            },
+        )
+        .unwrap();
         assert_eq!(plan.settings.npt, vec![2, 4, 6]);
         assert_eq!(plan.settings.total_entries(), 21 + 126 + 462);
         assert_eq!(plan.blocks_per_experiment(), 4);

@@ -18,7 +18,16 @@ fn plan_with(seed: u64, estimator: Estimator) -> Plan {
         .with_estimator(estimator)
         .unwrap();
     // Small blocks so that the run has many (4 experiments x 8 blocks, the last ones short).
-    Plan::with_block_size(s, 4 * 1000, 4, seed, 130).unwrap()
+    Plan::with(
+        s,
+        nnqft_ensemble::Sampling {
+            nets: 4 * 1000,
+            experiments: 4,
+            seed: seed,
+            block_size: 130,
+        },
+    )
+    .unwrap()
 }
 
 fn json(p: &Partial) -> String {

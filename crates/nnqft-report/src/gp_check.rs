@@ -68,12 +68,12 @@ pub fn run(ctx: &Ctx, progress: &dyn Progress) -> Result<GpCheck> {
             .collect::<Result<Vec<_>, _>>()?;
         let total: u64 = plans
             .iter()
-            .map(|p| p.block_count() * cost(p.settings.width))
+            .map(|p| p.block_count() * cost(p.settings().width()))
             .sum();
         progress.start(&format!("1/6 {}", arch.name()), total);
         let mut measurements = vec![];
         for plan in &plans {
-            let c = cost(plan.settings.width);
+            let c = cost(plan.settings().width());
             let partial = run_all(plan, ctx.threads, &|k| progress.advance(k * c))?;
             measurements.push(finish(&partial)?);
         }

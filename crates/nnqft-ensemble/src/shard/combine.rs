@@ -249,7 +249,16 @@ mod tests {
         let net = Network::new(Arch::Erf, 1.0, 1.0, 1).unwrap();
         let xs = InputSet::paper(Arch::Erf, 1).unwrap();
         let settings = Settings::new(net, xs, 3, &[2, 4]).unwrap();
-        Plan::with_block_size(settings, 900, 3, seed, 100).unwrap()
+        Plan::with(
+            settings,
+            crate::Sampling {
+                nets: 900,
+                experiments: 3,
+                seed,
+                block_size: 100,
+            },
+        )
+        .unwrap()
     }
 
     fn shard(p: &Plan, i: u64, of: u64) -> ShardFile {

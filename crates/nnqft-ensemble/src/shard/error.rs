@@ -48,13 +48,8 @@ pub enum ShardError {
     #[error("the header has no {0}")]
     MissingField(&'static str),
     /// The plan in the header is refused by the validating constructors.
-    #[error("the header's settings are invalid")]
-    InvalidSettings(#[source] EnsembleError),
-    /// The plan in the header validates but is not what the constructors make of it.
-    #[error(
-        "the header's settings are invalid: the settings in the header are not in canonical form (edited by hand?)"
-    )]
-    NotCanonical,
+    #[error("the header's settings are invalid: {0}")]
+    InvalidSettings(String),
     /// A block range that is empty, beyond the plan or overlapping an earlier one.
     #[error("the header's block list is damaged (range {start}..{end} of a {count}-block plan)")]
     BlockList {

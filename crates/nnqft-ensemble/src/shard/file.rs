@@ -10,8 +10,7 @@
 
 use super::{ShardError, codec};
 use crate::partial::{BlockSet, Partial};
-use crate::plan::{Plan, Settings};
-use nnqft_core::{InputSet, Network};
+use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
 
 type Result<T> = std::result::Result<T, ShardError>;
@@ -66,7 +65,9 @@ struct RawHeader {
     version: Option<u32>,
     nnqft: Option<String>,
     shards: Option<Shards>,
-    plan: Option<Plan>,
+    /// Read as a value first, so that a plan the validating deserializer refuses is reported
+    /// as invalid settings, not as damaged JSON.
+    plan: Option<serde_json::Value>,
     blocks: Option<Vec<(u64, u64)>>,
     payload_bytes: Option<u64>,
     fnv1a64: Option<String>,
@@ -85,28 +86,11 @@ pub fn nets_per_experiment(plan: &Plan, set: &BlockSet) -> Result<Vec<u64>> {
     Ok(nets)
 }
 
-/// Rebuild `plan` through the validating constructors, so that a hand-edited or damaged
-/// header cannot smuggle in a plan the sampler would refuse (zero experiments, bad inputs).
-fn validated(plan: &Plan) -> Result<Plan> {
-    let rebuild = || -> std::result::Result<Plan, crate::EnsembleError> {
-        let n = plan.settings.network;
-        let net = Network::new(n.arch(), n.sigma_w(), n.sigma_b(), n.d_in())?;
-        let xs = InputSet::new(plan.settings.inputs.points().to_vec())?;
-        let settings = Settings::new(net, xs, plan.settings.width, &plan.settings.npt)?
-            .with_estimator(plan.settings.estimator)?;
-        Plan::with_block_size(
-            settings,
-            plan.nets,
-            plan.experiments,
-            plan.seed,
-            plan.block_size,
-        )
-    };
-    let rebuilt = rebuild().map_err(ShardError::InvalidSettings)?;
-    if &rebuilt != plan {
-        return Err(ShardError::NotCanonical);
-    }
-    Ok(rebuilt)
+/// The header's plan, through `Plan`'s validating deserializer (a hand-edited or damaged
+/// header cannot smuggle in a plan the sampler would refuse: zero experiments, bad inputs,
+/// unsorted orders).
+fn validated(plan: serde_json::Value) -> Result<Plan> {
+    serde_json::from_value(plan).map_err(|e| ShardError::InvalidSettings(e.to_string()))
 }
 
 /// The checksum over what defines the file's content: the plan (compact JSON), the block
@@ -179,7 +163,7 @@ impl ShardFile {
         }
         let missing = ShardError::MissingField;
         let nnqft = raw.nnqft.ok_or(missing("nnqft version"))?;
-        let plan = validated(&raw.plan.ok_or(missing("plan"))?)?;
+        let plan = validated(raw.plan.ok_or(missing("plan"))?)?;
         let count = plan.block_count();
         let mut blocks = BlockSet::new();
         for (s, e) in raw.blocks.ok_or(missing("block list"))? {
@@ -240,10 +224,19 @@ mod tests {
     use nnqft_core::Arch;
 
     fn plan() -> Plan {
-        let net = Network::new(Arch::Relu, 1.0, 0.0, 2).unwrap();
-        let xs = InputSet::paper(Arch::Relu, 2).unwrap();
-        let settings = Settings::new(net, xs, 4, &[2, 4]).unwrap();
-        Plan::with_block_size(settings, 1200, 3, 9, 150).unwrap()
+        let net = nnqft_core::Network::new(Arch::Relu, 1.0, 0.0, 2).unwrap();
+        let xs = nnqft_core::InputSet::paper(Arch::Relu, 2).unwrap();
+        let settings = crate::Settings::new(net, xs, 4, &[2, 4]).unwrap();
+        Plan::with(
+            settings,
+            crate::Sampling {
+                nets: 1200,
+                experiments: 3,
+                seed: 9,
+                block_size: 150,
+            },
+        )
+        .unwrap()
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `nnqft experiment`: the width sweep of sampled n-point functions (the paper's Section 3),
 //! with its JSON and figures.
 
-use crate::cli::{ArchArgs, Global, output, progress};
+use crate::cli::{ArchArgs, Global, flags, output, progress};
 use crate::plot::sweep::figures;
 use anyhow::{Context, Result, bail};
 use nnqft_ensemble::{Estimator, PAPER_WIDTHS, SweepConfig, SweepEvent, SweepResult, run_sweep};
@@ -70,9 +70,14 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         seed: args.seed,
         estimator: args.estimator,
     };
-    config.plans()?;
+    config.plans().map_err(flags::ensemble)?;
     prepare_dir(&args.out)?;
-    let total: u64 = config.plans()?.iter().map(|p| p.block_count()).sum();
+    let total: u64 = config
+        .plans()
+        .map_err(flags::ensemble)?
+        .iter()
+        .map(|p| p.block_count())
+        .sum();
     let bar = progress::bar(global, total, "widths");
     let result = run_sweep(&config, args.threads, &|ev| match ev {
         SweepEvent::WidthStarted { width, .. } => bar.set_message(format!("width {width}")),

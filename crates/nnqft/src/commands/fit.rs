@@ -2,7 +2,7 @@
 //! held-out inputs, the paper's Table 5 with closed-form least squares (docs/conventions.md section 7).
 
 use crate::cli::arch_args::parse_arch;
-use crate::cli::{Global, output, progress};
+use crate::cli::{Global, flags, output, progress};
 use crate::commands::rg::{Source, SourceHeader, file_deviations};
 use anyhow::{Context, Result, bail};
 use nnqft_core::{Arch, InputSet, Network, paper};
@@ -153,8 +153,10 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         ),
         Source::Sample => {
             let w = args.width.unwrap_or(paper::fit_width(arch));
-            let settings = Settings::new(net, union(&train, &test)?, w, &[2, 4])?;
-            let plan = Plan::new(settings, args.nets, args.experiments, args.seed)?;
+            let settings =
+                Settings::new(net, union(&train, &test)?, w, &[2, 4]).map_err(flags::ensemble)?;
+            let plan = Plan::new(settings, args.nets, args.experiments, args.seed)
+                .map_err(flags::ensemble)?;
             let bar = progress::bar(global, plan.block_count(), "sampling");
             let m = nnqft_ensemble::sample(&plan, None, &|k| bar.inc(k))?;
             bar.finish_and_clear();

@@ -56,7 +56,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     let m = nnqft_ensemble::finish(&partial)?;
     emit(
         &m,
-        partial.plan.settings.estimator,
+        partial.plan.settings().estimator(),
         args.out.as_deref(),
         global,
     )

@@ -1,6 +1,6 @@
 //! `nnqft sample`: sample an ensemble of networks and measure its n-point functions.
 
-use crate::cli::{ArchArgs, Global, output, progress};
+use crate::cli::{ArchArgs, Global, flags, output, progress};
 use anyhow::{Result, bail};
 use nnqft_core::Measurement;
 use nnqft_ensemble::{Estimator, Plan, Settings};
@@ -53,8 +53,11 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
     check_threads(args.threads)?;
-    let settings = Settings::new(net, xs, args.width, &args.npt)?.with_estimator(args.estimator)?;
-    let plan = Plan::new(settings, args.nets, args.experiments, args.seed)?;
+    let settings = Settings::new(net, xs, args.width, &args.npt)
+        .and_then(|s| s.with_estimator(args.estimator))
+        .map_err(flags::ensemble)?;
+    let plan =
+        Plan::new(settings, args.nets, args.experiments, args.seed).map_err(flags::ensemble)?;
     if let Some(out) = &args.out {
         output::check_output_path(out)?;
     }
@@ -70,7 +73,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         bar.finish_and_clear();
         m
     };
-    emit(&m, plan.settings.estimator, args.out.as_deref(), global)
+    emit(&m, plan.settings().estimator(), args.out.as_deref(), global)
 }
 
 /// The JSON of a sampled measurement: the measurement's fields, then the estimator's name.

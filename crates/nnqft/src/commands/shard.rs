@@ -105,7 +105,7 @@ pub fn sample_scaled(
                 "warning: shard {}/{} holds no block: the plan has only {count} blocks (of up to {} nets), fewer than {} shards; its file is valid and merges",
                 spec.index(),
                 spec.of(),
-                plan.block_size,
+                plan.block_size(),
                 spec.of()
             );
         }
