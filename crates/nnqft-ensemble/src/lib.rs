@@ -27,27 +27,30 @@
 //! assert_eq!(m.connected["4"].len(), 126);
 //! ```
 
+#![deny(missing_docs)]
+
 mod block;
 mod conditional;
-pub mod error;
-pub mod exact_sum;
+mod error;
+mod exact_sum;
 pub mod fastmath;
-pub mod finish;
+mod finish;
 mod normal;
-pub mod partial;
-pub mod plan;
+mod partial;
+mod plan;
 mod program;
-pub mod rng;
+mod rng;
 pub mod shard;
 mod simd;
-pub mod sweep;
+mod sweep;
 
-pub use error::EnsembleError;
+pub use error::{EnsembleError, Result};
 pub use exact_sum::ExactSum;
 pub use finish::{DOMINANCE_THRESHOLD, finish, sample_std};
 pub use nnqft_core::Measurement;
 pub use partial::{BlockSet, ExperimentSums, Partial, run_all, run_blocks, run_floor};
 pub use plan::{Block, DEFAULT_BLOCK_SIZE, Estimator, MAX_ACCUMULATORS, Plan, Sampling, Settings};
+pub use rng::{block_rng, splitmix64};
 pub use shard::{Combiner, ShardError, ShardFile, ShardSpec};
 pub use sweep::{
     Connected6Point, PAPER_WIDTHS, SlopeFit, SweepConfig, SweepEvent, SweepResult, fit_loglog,

@@ -84,8 +84,11 @@ impl BlockSet {
 pub struct ExperimentSums {
     /// Networks added so far.
     pub nets: u64,
+    /// Per accumulator: the exact sum of the values.
     pub sum: Vec<ExactSum>,
+    /// Per accumulator: the exact sum of their squares.
     pub sumsq: Vec<ExactSum>,
+    /// Per accumulator: the largest absolute value (for the heavy-tail warning).
     pub max_abs: Vec<f64>,
 }
 
@@ -117,8 +120,11 @@ impl ExperimentSums {
 /// (serde_json with float_roundtrip): shard files hold one, and merging is exact.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Partial {
+    /// The run the blocks belong to.
     pub plan: Plan,
+    /// The blocks held.
     pub blocks: BlockSet,
+    /// The exact sums per experiment.
     pub experiments: Vec<ExperimentSums>,
 }
 

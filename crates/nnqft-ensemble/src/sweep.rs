@@ -17,12 +17,19 @@ pub const PAPER_WIDTHS: [usize; 10] = [2, 3, 4, 5, 10, 20, 50, 100, 500, 1000];
 /// measurement is exactly `nnqft sample --width N` with these settings).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepConfig {
+    /// The network family.
     pub network: Network,
+    /// The inputs.
     pub inputs: InputSet,
+    /// The widths N, one run each.
     pub widths: Vec<usize>,
+    /// Networks per width.
     pub nets: u64,
+    /// Experiments per width.
     pub experiments: usize,
+    /// The orders n.
     pub npt: Vec<usize>,
+    /// The seed of every width.
     pub seed: u64,
     /// The estimator of every width (sweeps saved before it existed were direct).
     #[serde(default = "direct")]
@@ -53,10 +60,13 @@ impl SweepConfig {
 /// A least-squares line log10 y = intercept + slope log10 N over `widths`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SlopeFit {
+    /// The slope.
     pub slope: f64,
+    /// The intercept.
     pub intercept: f64,
     /// Standard error of the slope from the residuals (null with fewer than 3 points).
     pub stderr: Option<f64>,
+    /// The widths fitted.
     pub widths: Vec<usize>,
 }
 
@@ -100,14 +110,18 @@ pub fn fit_loglog(points: &[(usize, f64)]) -> Option<SlopeFit> {
 /// the mean of their standard errors.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Connected6Point {
+    /// The width N.
     pub width: usize,
+    /// Mean over entries of |G6c|.
     pub mean_abs: f64,
+    /// Mean of their standard errors.
     pub mean_stderr: f64,
 }
 
 /// Everything the sweep measured, and its fits.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepResult {
+    /// What was swept.
     pub config: SweepConfig,
     /// One measurement per width, in the order of `config.widths`.
     pub measurements: Vec<Measurement>,
@@ -128,14 +142,22 @@ pub struct SweepResult {
 pub enum SweepEvent {
     /// Width number `index` (0-based) starts; it has `blocks` blocks.
     WidthStarted {
+        /// Position in the sweep.
         index: usize,
+        /// The width N.
         width: usize,
+        /// Its block count.
         blocks: u64,
     },
     /// One block of the current width is done.
     Block,
     /// Width number `index` is done.
-    WidthDone { index: usize, width: usize },
+    WidthDone {
+        /// Position in the sweep.
+        index: usize,
+        /// The width N.
+        width: usize,
+    },
 }
 
 /// Run the sweep: every width's plan is validated first, then sampled (rayon, on the

@@ -23,7 +23,7 @@ fn plan_with(seed: u64, estimator: Estimator) -> Plan {
         nnqft_ensemble::Sampling {
             nets: 4 * 1000,
             experiments: 4,
-            seed: seed,
+            seed,
             block_size: 130,
         },
     )
