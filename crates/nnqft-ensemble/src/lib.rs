@@ -53,8 +53,8 @@ pub use plan::{Block, DEFAULT_BLOCK_SIZE, Estimator, MAX_ACCUMULATORS, Plan, Sam
 pub use rng::{block_rng, splitmix64};
 pub use shard::{Combiner, ShardError, ShardFile, ShardSpec};
 pub use sweep::{
-    Connected6Point, PAPER_WIDTHS, SlopeFit, SweepConfig, SweepEvent, SweepResult, fit_loglog,
-    run_sweep, summarize,
+    Connected6Point, SlopeFit, SweepConfig, SweepEvent, SweepResult, fit_loglog, run_sweep,
+    summarize,
 };
 
 /// Sample every block of `plan` in this process and finish: `nnqft sample`'s whole job.

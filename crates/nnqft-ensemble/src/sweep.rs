@@ -10,9 +10,6 @@ use nnqft_core::{InputSet, Measurement, Network};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The paper's widths.
-pub const PAPER_WIDTHS: [usize; 10] = [2, 3, 4, 5, 10, 20, 50, 100, 500, 1000];
-
 /// A width sweep: one `nnqft sample` run per width, all with the same seed (so width N's
 /// measurement is exactly `nnqft sample --width N` with these settings).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -4,7 +4,8 @@
 use crate::cli::{ArchArgs, Global, flags, output, progress};
 use crate::plot::sweep::figures;
 use anyhow::{Context, Result, bail};
-use nnqft_ensemble::{Estimator, PAPER_WIDTHS, SweepConfig, SweepEvent, SweepResult, run_sweep};
+use nnqft_core::paper;
+use nnqft_ensemble::{Estimator, SweepConfig, SweepEvent, SweepResult, run_sweep};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -12,7 +13,7 @@ pub struct Args {
     #[command(flatten)]
     pub arch: ArchArgs,
     /// Widths N to sample.
-    #[arg(long, value_delimiter = ',', default_values_t = PAPER_WIDTHS.to_vec())]
+    #[arg(long, value_delimiter = ',', default_values_t = paper::WIDTHS.to_vec())]
     pub widths: Vec<usize>,
     /// Networks per width (split evenly into the experiments).
     #[arg(long)]
