@@ -1,7 +1,6 @@
 //! End-to-end checks of the `nnqft` binary's shared behaviour: kernel output and bad input.
 
-mod common;
-use common::nnqft;
+use crate::common::nnqft;
 
 #[test]
 fn kernel_json_matches_the_closed_form() {

@@ -1,8 +1,7 @@
 //! End-to-end tests of `nnqft fit` (docs/conventions.md section 7, the paper's Table 5) against closed
 //! forms and sampling statistics.
 
-mod common;
-use common::{json, nnqft};
+use crate::common::{json, nnqft};
 
 /// ReLU, sb = 0, d = 1, positive inputs, width N, cutoff L: DeltaG4 = kappa4 = 3.75 x1x2x3x4/N
 /// and T0 = 24 x1x2x3x4 L^5/80, so M1 is exact with lambda_0 = -3.75/(N 0.3 L^5).

@@ -1,8 +1,7 @@
 //! End-to-end tests of `nnqft sample` and `nnqft experiment`: reproducibility across thread
 //! counts, the JSON schema, output files, and one-line refusals of bad input.
 
-mod common;
-use common::nnqft;
+use crate::common::nnqft;
 
 use serde_json::Value;
 use std::process::Output;

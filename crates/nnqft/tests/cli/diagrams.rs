@@ -3,8 +3,7 @@
 //! lualatex compilation of the standalone document (skipped when lualatex is absent, except
 //! under CI, where that is a failure).
 
-mod common;
-use common::{json, lualatex_available, nnqft, ok};
+use crate::common::{json, lualatex_available, nnqft, ok};
 
 use serde_json::Value;
 use std::process::Command;

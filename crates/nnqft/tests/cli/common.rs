@@ -1,5 +1,5 @@
 //! Helpers shared by the end-to-end tests: running the `nnqft` binary, finding lualatex.
-#![allow(dead_code)] // each test file uses its own subset
+#![allow(dead_code)] // each test module uses its own subset
 
 use serde_json::Value;
 use std::process::{Command, Output};

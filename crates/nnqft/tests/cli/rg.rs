@@ -1,8 +1,7 @@
 //! End-to-end tests of `nnqft rg` and `nnqft predict` (docs/conventions.md section 6) against closed
 //! forms and statistical agreement between sampled and exact sources.
 
-mod common;
-use common::{json, nnqft};
+use crate::common::{json, nnqft};
 
 use serde_json::Value;
 

@@ -2,8 +2,7 @@
 //! byte-identical to the one-shot run for any number of shards, and every inconsistent set
 //! of shard files is refused with a one-line message (never a panic or a smaller ensemble).
 
-mod common;
-use common::nnqft;
+use crate::common::nnqft;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -3,8 +3,7 @@
 //! trip's residual scaling, a file source (exact and sampled), bad input, and the LaTeX output
 //! compiled by lualatex (skipped when lualatex is absent, except under CI).
 
-mod common;
-use common::{json, lualatex_available, nnqft, ok};
+use crate::common::{json, lualatex_available, nnqft, ok};
 
 use serde_json::Value;
 use std::process::Command;

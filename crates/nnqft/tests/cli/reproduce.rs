@@ -3,8 +3,7 @@
 //! JSON files' to the printed precision, a few physics facts hold (ReLU RG slope -5 from
 //! I4 ~ L^5, the diagram coefficients -24 and -360), and a rerun replaces the report cleanly.
 
-mod common;
-use common::lualatex_available;
+use crate::common::lualatex_available;
 
 use serde_json::Value;
 use std::path::Path;

@@ -1,0 +1,16 @@
+//! End-to-end tests of the `nnqft` binary, one module per area (as ripgrep's tests): each
+//! runs the built binary and checks its output against independent truth (closed forms,
+//! exact correlators, brute force) or, for text formats, against reviewed snapshots.
+
+mod common;
+
+mod action;
+mod cli_basics;
+mod conditional;
+mod diagrams;
+mod exact;
+mod fit;
+mod reproduce;
+mod rg;
+mod sample;
+mod shards;
