@@ -52,7 +52,22 @@ enum Command {
     Reproduce(commands::reproduce::Args),
 }
 
+/// A closed stdout pipe (`nnqft ... | head -1`) ends the process quietly, as it does for other
+/// Unix tools, instead of Rust's "failed printing to stdout" panic in whichever command
+/// happened to be printing. Output files are never affected: they are written to a temp file
+/// and renamed before anything is printed.
+#[cfg(unix)]
+fn quiet_on_closed_pipe() {
+    // SAFETY: restoring the default disposition of SIGPIPE at start-up, before any thread
+    // exists, is what the C runtime does for every other program.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Kernel(a) => commands::kernel::run(a, &cli.global),

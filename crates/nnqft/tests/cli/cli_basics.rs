@@ -54,3 +54,37 @@ fn bad_input_gives_one_line_error_and_nonzero_exit() {
         assert_eq!(err.matches("error:").count(), 1, "{args:?}: {err}");
     }
 }
+
+/// `nnqft ... | head -1`: the reader closes the pipe early; the command must not panic.
+#[test]
+fn closed_stdout_pipe_is_not_a_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let many: Vec<String> = (0..2000)
+        .map(|i| format!("{}", i as f64 / 1000.0))
+        .collect();
+    let many = many.join(",");
+    for args in [
+        vec!["predict", "--arch", "relu"],
+        vec!["kernel", "--arch", "erf", "--inputs", &many],
+        vec!["sample", "--arch", "erf", "--width", "3", "--nets", "2000"],
+        vec!["diagrams", "--points", "6", "--order", "2"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nnqft"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The pipe is closed here, with most of the output unread.
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!first.is_empty(), "{args:?} printed nothing");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
+    }
+}
