@@ -75,6 +75,15 @@ pub struct Measurement {
     pub warnings: Vec<String>,
 }
 
+impl Summary {
+    /// The caveat for `count` entries of order n whose GP prediction is zero (e.g. ReLU-net
+    /// with sb = 0 at an input x = 0, where K = 0): they are left out of m_n and the background,
+    /// whose ratios they would make infinite.
+    pub fn zero_gp_warning(n: usize, count: usize) -> String {
+        format!("n={n}: {count} entries have a zero GP prediction and are left out of the summary")
+    }
+}
+
 impl Measurement {
     /// The network family, validated as [`Network::new`] does (a file edited to an invalid
     /// sigma or dimension is refused here).

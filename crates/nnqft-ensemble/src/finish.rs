@@ -30,7 +30,7 @@ pub fn sample_std(v: &[f64]) -> Option<f64> {
 
 /// The warning for `count` entries of order n whose GP prediction is zero.
 pub(crate) fn zero_gp_warning(n: usize, count: usize) -> String {
-    format!("n={n}: {count} entries have a zero GP prediction and are left out of the summary")
+    Summary::zero_gp_warning(n, count)
 }
 
 /// The warning for `dominated` of `count` entries of order n whose errors a single network

@@ -140,6 +140,7 @@ pub fn exact_measurement(
     let mut correlators = BTreeMap::new();
     let mut connected = BTreeMap::new();
     let mut summary = BTreeMap::new();
+    let mut warnings = Vec::new();
     for &n in &ns {
         let (g, cum) = match n {
             2 => (&t.g2, None),
@@ -157,11 +158,21 @@ pub fn exact_measurement(
                 background: None,
             })
             .collect();
-        let signal = entries
-            .iter()
-            .map(|e| (e.mean - e.gp).abs() / e.gp.abs())
-            .sum::<f64>()
-            / entries.len() as f64;
+        // Entries whose GP prediction is zero are left out of m_n, with a warning, as
+        // `nnqft sample` does (their ratio would be infinite or NaN).
+        let counted: Vec<&MeasuredEntry> = entries.iter().filter(|e| e.gp != 0.0).collect();
+        if counted.len() < entries.len() {
+            warnings.push(Summary::zero_gp_warning(n, entries.len() - counted.len()));
+        }
+        let signal = if counted.is_empty() {
+            0.0
+        } else {
+            counted
+                .iter()
+                .map(|e| (e.mean - e.gp).abs() / e.gp.abs())
+                .sum::<f64>()
+                / counted.len() as f64
+        };
         summary.insert(
             n.to_string(),
             Summary {
@@ -197,6 +208,6 @@ pub fn exact_measurement(
         correlators,
         connected,
         summary,
-        warnings: Vec::new(),
+        warnings,
     })
 }

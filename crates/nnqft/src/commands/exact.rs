@@ -28,6 +28,9 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         output::check_output_path(path)?;
     }
     let m = exact_measurement(&net, args.width, &xs, &args.npt)?;
+    for w in &m.warnings {
+        eprintln!("warning: {w}");
+    }
     if let Some(path) = &args.out {
         output::write_json(path, &m)?;
     }

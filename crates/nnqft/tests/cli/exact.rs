@@ -264,3 +264,31 @@ fn sampled_gauss_four_point_agrees_with_exact_at_width_1000() {
     let z = z_scores(&s, &e, &["4"]);
     check_standard_normal(&z, "gauss");
 }
+
+/// ReLU-net with sb = 0 at the input x = 0 has K = 0 there: those entries' GP prediction is
+/// zero, and m_n must leave them out (with a warning) rather than print NaN.
+#[test]
+fn zero_gp_entries_are_left_out_of_the_summary() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nnqft"))
+        .args([
+            "exact", "--arch", "relu", "--width", "5", "--inputs", "0,1", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("NaN"), "{text}");
+    let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // Only the entries of the input x = 1 count: G2 = K exactly, so m_2 = 0; for G4 at (1,1,1,1)
+    // the exact kurtosis of ReLU-net with one input is E f^4 / (3 K^2) = 1 + 5/N (docs/conventions.md
+    // section 4), so m_4 = 5/N = 1.
+    assert_eq!(m["summary"]["2"]["signal"].as_f64().unwrap(), 0.0);
+    assert!((m["summary"]["4"]["signal"].as_f64().unwrap() - 1.0).abs() < 1e-12);
+    let warnings = m["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("zero GP prediction"))
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: n=2"));
+}
