@@ -30,6 +30,9 @@ pub enum CoreError {
     /// An odd (or zero) order n.
     #[error("an n-point function needs an even n >= 2, got {0}")]
     OddN(usize),
+    /// A value that is not finite in double precision (the message names the setting).
+    #[error("{0}")]
+    NonFinite(String),
     /// A table or request too large to hold (the message gives the estimate).
     #[error("{0}")]
     TooLarge(String),

@@ -48,6 +48,25 @@ impl Network {
         self.sigma_w * self.sigma_w * self.m2(x, y)
     }
 
+    /// The kernel matrix, refused when an entry is not finite (inputs or scales so large that
+    /// S(x, x) = sb^2 + sW^2 |x|^2 / d overflows): the error names the first such input.
+    pub fn try_kernel_matrix(&self, inputs: &InputSet) -> crate::Result<DMatrix<f64>> {
+        let k = self.kernel_matrix(inputs);
+        for a in 0..inputs.len() {
+            if k.row(a).iter().any(|v| !v.is_finite()) {
+                return Err(crate::CoreError::NonFinite(format!(
+                    "the kernel is not finite in double precision at input {} ({:?}) with \
+                     sigma_w = {}, sigma_b = {}: use smaller inputs or scales",
+                    a + 1,
+                    inputs.point(a),
+                    self.sigma_w,
+                    self.sigma_b
+                )));
+            }
+        }
+        Ok(k)
+    }
+
     /// The kernel matrix K_ab = K(x_a, x_b) over an input set.
     pub fn kernel_matrix(&self, inputs: &InputSet) -> DMatrix<f64> {
         let m = inputs.len();

@@ -27,6 +27,9 @@ pub enum IntegrateError {
     /// A diagram that cannot be evaluated as given.
     #[error("invalid diagram: {0}")]
     Diagram(String),
+    /// A result that is not finite (overflow of the moments or the kernel).
+    #[error("{0}")]
+    NonFinite(String),
     /// An error of nnqft-core (tables, inputs).
     #[error(transparent)]
     Core(#[from] nnqft_core::CoreError),

@@ -195,6 +195,24 @@ pub fn exact_measurement(
             );
         }
     }
+    let finite = correlators
+        .values()
+        .flatten()
+        .all(|e: &MeasuredEntry| e.mean.is_finite() && e.gp.is_finite())
+        && connected
+            .values()
+            .flatten()
+            .all(|e: &ConnectedEntry| e.mean.is_finite())
+        && summary.values().all(|s| s.signal.is_finite());
+    if !finite {
+        return Err(IntegrateError::NonFinite(format!(
+            "the exact correlators overflow for sigma_w = {}, sigma_b = {} on these inputs (the \
+             one-neuron moments or the kernel are not finite in double precision); use smaller \
+             scales or inputs",
+            net.sigma_w(),
+            net.sigma_b()
+        )));
+    }
     Ok(Measurement {
         arch: net.arch(),
         sigma_w: net.sigma_w(),

@@ -23,7 +23,7 @@ struct KernelReport<'a> {
 pub fn run(args: Args, global: &Global) -> Result<()> {
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
-    let k = net.kernel_matrix(&xs);
+    let k = net.try_kernel_matrix(&xs)?;
     let rows: Vec<Vec<f64>> = k.row_iter().map(|r| r.iter().copied().collect()).collect();
     if global.json {
         return output::print_json(&KernelReport {

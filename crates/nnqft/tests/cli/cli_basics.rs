@@ -44,6 +44,8 @@ fn bad_input_gives_one_line_error_and_nonzero_exit() {
         // Absurd dimensions are refused before any allocation (they used to abort).
         &["kernel", "--arch", "erf", "--d-in", "100000000"],
         &["kernel", "--arch", "erf", "--d-in", "18446744073709551615"],
+        // S(x, x) overflows: an error naming the input, not NaN with exit 0.
+        &["kernel", "--arch", "erf", "--inputs", "1e154"],
     ] {
         let out = nnqft(args);
         assert!(!out.status.success(), "{args:?} should fail");

@@ -125,6 +125,25 @@ fn exact_rejects_bad_requests() {
             "/no/such/dir/x.json",
         ],
         vec!["exact", "--arch", "relu", "--width", "5", "--sigma-b", "-1"],
+        // Moments that overflow double precision: an error, not inf and NaN with exit 0.
+        vec![
+            "exact",
+            "--arch",
+            "gauss",
+            "--width",
+            "5",
+            "--sigma-b",
+            "15",
+        ],
+        vec![
+            "exact",
+            "--arch",
+            "gauss",
+            "--width",
+            "5",
+            "--sigma-b",
+            "30",
+        ],
     ] {
         let (ok, out, err) = nnqft(&args);
         assert!(!ok, "{args:?} should fail");
