@@ -21,7 +21,9 @@
 
 use crate::error::{EnsembleError, Result};
 use crate::exact_sum::ExactSum;
-use crate::finish::{DOMINANCE_THRESHOLD, dominance_warning, sample_std, zero_gp_warning};
+use crate::finish::{
+    DOMINANCE_THRESHOLD, dominance_warning, sample_std, sampled_measurement, zero_gp_warning,
+};
 use crate::partial::{ExperimentSums, Partial};
 use crate::plan::Estimator;
 use nnqft_core::{
@@ -425,21 +427,13 @@ pub(crate) fn finish_conditional(partial: &Partial) -> Result<Measurement> {
     if e_count < 2 {
         warnings.push("with a single experiment there is no background estimate".to_string());
     }
-    Ok(Measurement {
-        arch: net.arch(),
-        sigma_w: net.sigma_w(),
-        sigma_b: net.sigma_b(),
-        d_in: net.d_in(),
-        width: s.width,
-        nets: plan.nets,
-        experiments: plan.experiments,
-        seed: Some(plan.seed),
-        inputs: s.inputs.points().to_vec(),
+    Ok(sampled_measurement(
+        plan,
         correlators,
         connected,
         summary,
         warnings,
-    })
+    ))
 }
 
 #[cfg(test)]

@@ -28,6 +28,33 @@ pub fn sample_std(v: &[f64]) -> Option<f64> {
     Some(var.sqrt())
 }
 
+/// The tables of a sampled run with the run's header (network, width, networks, experiments,
+/// seed, inputs).
+pub(crate) fn sampled_measurement(
+    plan: &Plan,
+    correlators: BTreeMap<String, Vec<MeasuredEntry>>,
+    connected: BTreeMap<String, Vec<ConnectedEntry>>,
+    summary: BTreeMap<String, Summary>,
+    warnings: Vec<String>,
+) -> Measurement {
+    let (s, net) = (&plan.settings, plan.settings.network);
+    Measurement {
+        arch: net.arch(),
+        sigma_w: net.sigma_w(),
+        sigma_b: net.sigma_b(),
+        d_in: net.d_in(),
+        width: s.width,
+        nets: plan.nets,
+        experiments: plan.experiments,
+        seed: Some(plan.seed),
+        inputs: s.inputs.points().to_vec(),
+        correlators,
+        connected,
+        summary,
+        warnings,
+    }
+}
+
 /// The warning for `count` entries of order n whose GP prediction is zero.
 pub(crate) fn zero_gp_warning(n: usize, count: usize) -> String {
     Summary::zero_gp_warning(n, count)
@@ -225,19 +252,11 @@ pub fn finish(partial: &Partial) -> Result<Measurement> {
         warnings.push("with a single experiment there is no background estimate".to_string());
     }
 
-    Ok(Measurement {
-        arch: net.arch(),
-        sigma_w: net.sigma_w(),
-        sigma_b: net.sigma_b(),
-        d_in: net.d_in(),
-        width: s.width,
-        nets: plan.nets,
-        experiments: plan.experiments,
-        seed: Some(plan.seed),
-        inputs: s.inputs.points().to_vec(),
+    Ok(sampled_measurement(
+        plan,
         correlators,
         connected,
         summary,
         warnings,
-    })
+    ))
 }
