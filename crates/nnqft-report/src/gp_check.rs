@@ -315,7 +315,8 @@ fn comparison(g: &GpCheck, c: &ArchSweep) -> String {
          The {} sampled with both estimators at every width (the {} sweep is the extra, \
          smaller one). The background of m_4 is its standard error over G_GP: the direct \
          estimator's does not fall with N while m_4 falls as 1/N; the conditional one's falls \
-         with m_4.\n\n",
+         with m_4. Every background also falls as 1/sqrt(nets): read it with the nets \
+         column (the quick scale spends more nets at some widths).\n\n",
         c.title,
         c.title,
         c.sweep.config.estimator.name()
