@@ -67,7 +67,7 @@ pub fn section(
                 })
                 .collect();
         let note = if a.caveat.is_some() {
-            " (errors of the 4- and 6-point products cannot be trusted, see section 2)"
+            " (errors of the 4- and 6-point estimates cannot be trusted, see section 2)"
         } else {
             ""
         };
