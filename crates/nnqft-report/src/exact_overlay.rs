@@ -140,8 +140,9 @@ fn arch_exact(a: &ArchSweep, progress: &dyn Progress) -> Result<ArchExact> {
         .collect();
     let caveat = (a.arch == Arch::Gauss).then(|| {
         "Gauss-net (sigma_b = 1): the neurons are log-normal, E[f^8] ~ e^24/N^3 and E[f^12] ~ \
-         e^60/N^5, so the sample variance of the 4- and 6-point products is itself unreliable \
-         at any practical number of nets; its 6-point z-scores (and the paper's Gauss-net \
+         e^60/N^5, so the sample variance of the 4- and 6-point estimates (products of the \
+         outputs for the direct estimator, of the kernel entries Q for the conditional one) \
+         is itself unreliable at any practical number of nets; its 6-point z-scores (and the paper's Gauss-net \
          6-point numbers) cannot be trusted."
             .to_string()
     });

@@ -13,7 +13,8 @@
 //! assert!(tex.starts_with("\\documentclass") && !d.classes.is_empty());
 //! let section = fits::section(&t);
 //! assert!(section.body.contains("| Gauss-net | M1 |"));
-//! assert_eq!(Scale::parse("tiny", None).unwrap().widths, vec![2, 5, 20]);
+//! let tiny = Scale::parse("tiny", None, nnqft_ensemble::Estimator::Conditional).unwrap();
+//! assert_eq!(tiny.widths, vec![2, 5, 20]);
 //! ```
 
 #![deny(missing_docs)]
@@ -45,6 +46,9 @@ pub struct Ctx {
     pub seed: u64,
     /// Worker threads for sampling (None: the current rayon pool).
     pub threads: Option<usize>,
+    /// The estimator of the stage-1 sweeps (docs/conventions.md section 8); the Erf-net is
+    /// also sampled with the other one, for the comparison of their backgrounds.
+    pub estimator: nnqft_ensemble::Estimator,
 }
 
 /// One section of report.md: its `## title` and Markdown body.

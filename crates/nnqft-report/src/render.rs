@@ -8,6 +8,7 @@ use crate::markdown::table;
 use crate::prediction::{self, PredictionStage};
 use crate::rg::{self, RgStage};
 use crate::{Scale, Section, summary};
+use nnqft_ensemble::Estimator;
 use serde::Serialize;
 
 /// The run's settings and timings (run.json).
@@ -21,6 +22,8 @@ pub struct RunInfo {
     pub seed: u64,
     /// Worker threads (None: all cores).
     pub threads: Option<usize>,
+    /// The estimator of the stage-1 sweeps (docs/conventions.md section 8).
+    pub estimator: Estimator,
     /// Wall seconds per stage, in order.
     pub stage_seconds: Vec<(String, f64)>,
     /// Wall seconds of the whole run.
@@ -29,12 +32,13 @@ pub struct RunInfo {
 
 impl RunInfo {
     /// The settings of a run of this nnqft, before any stage has run.
-    pub fn new(scale: Scale, seed: u64, threads: Option<usize>) -> Self {
+    pub fn new(scale: Scale, seed: u64, threads: Option<usize>, estimator: Estimator) -> Self {
         RunInfo {
             version: env!("CARGO_PKG_VERSION"),
             scale,
             seed,
             threads,
+            estimator,
             stage_seconds: vec![],
             total_seconds: 0.0,
         }
@@ -72,8 +76,10 @@ pub fn render(info: &RunInfo, sections: &[Section]) -> String {
          conventions follow docs/conventions.md.\n\n",
     );
     s.push_str(&format!(
-        "Scale **{}**, seed {}, threads {}; wall time {:.1} s.\n\n",
+        "Scale **{}**, estimator **{}** (docs/conventions.md section 8), seed {}, threads {}; \
+         wall time {:.1} s.\n\n",
         info.scale.name,
+        info.estimator.name(),
         info.seed,
         info.threads.map_or("all".to_string(), |t| t.to_string()),
         info.total_seconds
@@ -103,7 +109,8 @@ mod tests {
 
     #[test]
     fn the_report_carries_settings_timings_and_sections_in_order() {
-        let mut info = RunInfo::new(Scale::parse("tiny", None).unwrap(), 7, Some(2));
+        let scale = Scale::parse("tiny", None, Estimator::Direct).unwrap();
+        let mut info = RunInfo::new(scale, 7, Some(2), Estimator::Direct);
         info.stage_seconds = vec![("1 GP check".into(), 0.24), ("2 exact".into(), 1.0)];
         info.total_seconds = 1.26;
         let secs = [
@@ -118,7 +125,10 @@ mod tests {
         ];
         let md = render(&info, &secs);
         assert!(md.starts_with("# Neural networks and quantum field theory"));
-        assert!(md.contains("Scale **tiny**, seed 7, threads 2; wall time 1.3 s.\n"));
+        assert!(md.contains(
+            "Scale **tiny**, estimator **direct** (docs/conventions.md section 8), seed 7, \
+             threads 2; wall time 1.3 s.\n"
+        ));
         assert!(
             md.contains(
                 "| stage | seconds |\n|---|---|\n| 1 GP check | 0.2 |\n| 2 exact | 1.0 |\n"

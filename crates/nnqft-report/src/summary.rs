@@ -21,7 +21,10 @@ fn slope(f: Option<&SlopeFit>) -> String {
             f.widths.first().copied().unwrap_or(0),
             f.widths.last().copied().unwrap_or(0)
         ),
-        None => "none (signal below twice the background)".into(),
+        None => format!(
+            "not resolved (fewer than {} widths with the signal above twice its background)",
+            crate::gp_check::MIN_RESOLVED_WIDTHS
+        ),
     }
 }
 
@@ -35,7 +38,11 @@ pub fn section(
     d: &DiagramStage,
 ) -> Section {
     let mut b = String::new();
-    b.push_str("1. **Fall-off with width** (paper: m_4, m_6 as 1/N, connected G6 as 1/N^2):\n");
+    b.push_str(&format!(
+        "1. **Fall-off with width** (paper: m_4, m_6 as 1/N, connected G6 as 1/N^2; {} \
+         estimator):\n",
+        g.estimator.name()
+    ));
     for a in &g.archs {
         b.push_str(&format!(
             "   - {}: m_4 slope {}; m_6 slope {}; mean abs G6c slope {}.\n",
@@ -60,7 +67,7 @@ pub fn section(
                 })
                 .collect();
         let note = if a.caveat.is_some() {
-            " (errors of the 4- and 6-point products cannot be trusted, see section 2)"
+            " (errors of the 4- and 6-point estimates cannot be trusted, see section 2)"
         } else {
             ""
         };

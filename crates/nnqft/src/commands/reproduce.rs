@@ -7,6 +7,7 @@ use crate::commands::experiment::prepare_dir;
 use crate::commands::sample::check_threads;
 use crate::report::{Bars, Outputs, figures, latex};
 use anyhow::{Result, anyhow};
+use nnqft_ensemble::Estimator;
 use nnqft_report::{
     Ctx, ReportError, RunInfo, Scale, diagrams, exact_overlay, fits, gp_check, prediction, rg,
 };
@@ -24,6 +25,11 @@ pub struct Args {
     /// RNG seed of the sampling stage.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// How stage 1 estimates the correlators: `conditional` (the output layer integrated out,
+    /// docs/conventions.md section 8) or `direct` (the paper's); the Erf-net is also sampled
+    /// with the other one, for the comparison of their backgrounds.
+    #[arg(long, default_value = "conditional")]
+    pub estimator: Estimator,
     /// Worker threads for sampling (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -36,7 +42,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
-    let scale = Scale::parse(&args.scale, args.nets).map_err(|e| match e {
+    let scale = Scale::parse(&args.scale, args.nets, args.estimator).map_err(|e| match e {
         ReportError::UnknownScale(s) => anyhow!("--scale must be quick or paper, got '{s}'"),
         ReportError::NoNets => anyhow!("--nets must be positive"),
         e => e.into(),
@@ -47,6 +53,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         scale,
         seed: args.seed,
         threads: args.threads,
+        estimator: args.estimator,
     };
     let bars = Bars::new(global);
     let start = Instant::now();
@@ -103,7 +110,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     let info = RunInfo {
         stage_seconds: times,
         total_seconds: start.elapsed().as_secs_f64(),
-        ..RunInfo::new(ctx.scale.clone(), ctx.seed, ctx.threads)
+        ..RunInfo::new(ctx.scale.clone(), ctx.seed, ctx.threads, ctx.estimator)
     };
     out.json("run.json", &info)?;
     let md = nnqft_report::render(&info, &nnqft_report::sections(&g, &x, &r, &p, &f, &d));

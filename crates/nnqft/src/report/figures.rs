@@ -1,12 +1,12 @@
 //! The report's SVG figures, drawn from the stages' structs: the sweeps with their exact
-//! lines (stages 1-2), the RG flows (3) and the 6-point prediction (4).
+//! lines and the two estimators' backgrounds side by side (stages 1-2), the RG flows (3) and the 6-point prediction (4).
 
 use super::Outputs;
 use crate::plot::sweep::figures;
 use crate::plot::{Figure, Series};
 use anyhow::Result;
 use nnqft_report::exact_overlay::{ArchExact, ExactOverlay};
-use nnqft_report::gp_check::{ArchSweep, GpCheck};
+use nnqft_report::gp_check::{ArchSweep, COMPARISON_FIGURE, GpCheck, by_estimator};
 use nnqft_report::prediction::{Case, PredictionStage};
 use nnqft_report::rg::{Flow, RgStage, flow_file};
 
@@ -15,7 +15,55 @@ pub fn write_sweeps(g: &GpCheck, x: &ExactOverlay, out: &mut Outputs) -> Result<
     for (a, e) in g.archs.iter().zip(&x.archs) {
         write_sweep(a, e, out)?;
     }
+    if let Some((cond, direct)) = g.comparison.as_ref().and_then(|c| by_estimator(g, c)) {
+        let exact = x.archs.iter().find(|e| e.arch == cond.arch);
+        out.svg(COMPARISON_FIGURE, &estimators_figure(cond, direct, exact))?;
+    }
     Ok(())
+}
+
+/// log10 m_4 against log10 N for one architecture sampled with both estimators: each
+/// estimator's signal and background, and the exact m_4.
+fn estimators_figure(cond: &ArchSweep, direct: &ArchSweep, exact: Option<&ArchExact>) -> Figure {
+    let curve = |a: &ArchSweep, background: bool| -> Vec<(f64, f64)> {
+        a.sweep
+            .measurements
+            .iter()
+            .filter_map(|m| {
+                let s = m.summary.get("4")?;
+                let y = if background { s.background? } else { s.signal };
+                Some(((m.width as f64).log10(), y.log10()))
+            })
+            .collect()
+    };
+    let mut fig = Figure::new(
+        &format!("{}: m_4 and its background, both estimators", cond.title),
+        "log10 N",
+        "log10 m_4",
+    )
+    .with(Series::line_points("m_4 conditional", curve(cond, false)))
+    .with(Series::line_points(
+        "background conditional",
+        curve(cond, true),
+    ))
+    .with(Series::points("m_4 direct", curve(direct, false)))
+    .with(Series::line_points(
+        "background direct",
+        curve(direct, true),
+    ));
+    if let Some(e) = exact {
+        let pts: Vec<(f64, f64)> = e
+            .widths
+            .iter()
+            .zip(e.exact_signal.get("4").into_iter().flatten())
+            .map(|(w, y)| ((*w as f64).log10(), y.log10()))
+            .filter(|p| p.1.is_finite())
+            .collect();
+        if !pts.is_empty() {
+            fig = fig.with(Series::dashed("exact m_4", pts));
+        }
+    }
+    fig
 }
 
 fn write_sweep(a: &ArchSweep, e: &ArchExact, out: &mut Outputs) -> Result<()> {

@@ -2,8 +2,10 @@
 //! and parses, every link of report.md resolves, the numbers printed in report.md equal the
 //! JSON files' to the printed precision, a few physics facts hold (ReLU RG slope -5 from
 //! I4 ~ L^5, the diagram coefficients -24 and -360), and a rerun replaces the report cleanly.
+//! The report names its estimator (conditional by default), shows the Erf-net's m_4 background
+//! with both estimators, and `--estimator direct` gives exactly `nnqft sample`'s direct numbers.
 
-use crate::common::lualatex_available;
+use crate::common::{lualatex_available, ok};
 
 use serde_json::Value;
 use std::path::Path;
@@ -12,8 +14,14 @@ use std::process::Command;
 const ARCHS: [&str; 3] = ["erf", "relu", "gauss"];
 
 fn reproduce(dir: &Path) {
+    reproduce_with(dir, &[]);
+}
+
+fn reproduce_with(dir: &Path, extra: &[&str]) {
     let out = Command::new(env!("CARGO_BIN_EXE_nnqft"))
-        .args(["reproduce", "--scale", "tiny", "--quiet", "--out"])
+        .args(["reproduce", "--scale", "tiny", "--quiet"])
+        .args(extra)
+        .arg("--out")
         .arg(dir)
         .output()
         .expect("run nnqft");
@@ -104,6 +112,7 @@ fn tiny_reproduction_is_complete_and_consistent() {
         json(&dir, j);
     }
     let mut svgs = vec![
+        "m4_background_estimators.svg".to_string(),
         "rg_beta.svg".to_string(),
         "prediction6.svg".into(),
         "rg_relu_d1_exact.svg".into(),
@@ -147,8 +156,59 @@ fn tiny_reproduction_is_complete_and_consistent() {
         }
     }
 
-    // Stage 1: the fitted slopes, as printed.
+    // The estimator: conditional by default, named in run.json, gp_check.json and report.md;
+    // the Erf-net is also sampled with the direct one, both printed side by side.
     let g = json(&dir, "gp_check.json");
+    assert_eq!(json(&dir, "run.json")["estimator"], "conditional");
+    assert_eq!(g["estimator"], "conditional");
+    assert!(md.contains("Scale **tiny**, estimator **conditional**"));
+    assert!(md.contains("the **conditional** estimator"));
+    for a in g["archs"].as_array().unwrap() {
+        assert_eq!(a["sweep"]["config"]["estimator"], "conditional");
+    }
+    let c = &g["comparison"];
+    assert_eq!(c["arch"], "erf");
+    assert_eq!(c["sweep"]["config"]["estimator"], "direct");
+    let main_erf = &g["archs"][0];
+    assert_eq!(main_erf["arch"], "erf");
+    for (k, (mc, md_)) in main_erf["sweep"]["measurements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(c["sweep"]["measurements"].as_array().unwrap())
+        .enumerate()
+    {
+        let w = mc["width"].to_string();
+        let r = rows(&md, &[w.as_str()])
+            .into_iter()
+            .find(|r| r.len() == 7)
+            .unwrap_or_else(|| panic!("no comparison row for N = {w}"));
+        check(r[2], &mc["summary"]["4"]["signal"], 0.0, 1e-4, "m_4 cond.");
+        check(
+            r[3],
+            &mc["summary"]["4"]["background"],
+            0.0,
+            1e-4,
+            "bg cond.",
+        );
+        check(
+            r[5],
+            &md_["summary"]["4"]["signal"],
+            0.0,
+            1e-4,
+            "m_4 direct",
+        );
+        check(
+            r[6],
+            &md_["summary"]["4"]["background"],
+            0.0,
+            1e-4,
+            "bg direct",
+        );
+        check(r[4], &c["nets_per_width"][k], 0.0, 0.0, "direct nets");
+    }
+
+    // Stage 1: the fitted slopes, as printed.
     for a in g["archs"].as_array().unwrap() {
         let title = a["title"].as_str().unwrap();
         for n in ["2", "4", "6"] {
@@ -294,6 +354,64 @@ fn tiny_reproduction_is_complete_and_consistent() {
     let again = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert_eq!(without_timings(&again), without_timings(&md));
     assert_eq!(json(&dir, "gp_check.json"), g);
+}
+
+#[test]
+fn direct_estimator_gives_the_direct_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("report");
+    reproduce_with(&dir, &["--estimator", "direct", "--no-pdf"]);
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(md.contains("Scale **tiny**, estimator **direct**"));
+    assert!(md.contains("the **direct** estimator"));
+    assert_eq!(json(&dir, "run.json")["estimator"], "direct");
+    let g = json(&dir, "gp_check.json");
+    assert_eq!(g["estimator"], "direct");
+    // The comparison is now the conditional estimator.
+    assert_eq!(
+        g["comparison"]["sweep"]["config"]["estimator"],
+        "conditional"
+    );
+    // Every architecture's width-5 measurement is `nnqft sample --estimator direct` with the
+    // same settings (tiny scale: 8000 nets in 4 experiments, seed 1), bit for bit.
+    for a in g["archs"].as_array().unwrap() {
+        assert_eq!(a["sweep"]["config"]["estimator"], "direct");
+        let arch = a["arch"].as_str().unwrap();
+        let m = a["sweep"]["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["width"] == 5)
+            .expect("width 5 in the tiny scale");
+        let s: Value = serde_json::from_str(&ok(&[
+            "--json",
+            "sample",
+            "--arch",
+            arch,
+            "--width",
+            "5",
+            "--nets",
+            "8000",
+            "--experiments",
+            "4",
+            "--seed",
+            "1",
+            "--estimator",
+            "direct",
+        ]))
+        .unwrap();
+        assert_eq!(s["estimator"], "direct");
+        for key in ["correlators", "connected", "summary"] {
+            assert_eq!(
+                m[key], s[key],
+                "{arch} N = 5: {key} differs from nnqft sample"
+            );
+        }
+    }
+    // And the conditional estimator's numbers differ from them (the flag took effect).
+    let erf_direct = &g["archs"][0]["sweep"]["measurements"][1]["summary"]["4"];
+    let erf_cond = &g["comparison"]["sweep"]["measurements"][1]["summary"]["4"];
+    assert_ne!(erf_direct["background"], erf_cond["background"]);
 }
 
 fn check_close(cell: &str, v: &Value) -> bool {
