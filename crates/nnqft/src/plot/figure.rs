@@ -95,6 +95,8 @@ pub struct Figure {
     pub series: Vec<Series>,
     /// Width and height in pixels.
     pub size: (u32, u32),
+    /// The corner the legend sits in (choose one the data leave empty).
+    pub legend: SeriesLabelPosition,
 }
 
 const PALETTE: [RGBColor; 6] = [
@@ -128,7 +130,14 @@ impl Figure {
             y_label: y_label.into(),
             series: vec![],
             size: (800, 560),
+            legend: SeriesLabelPosition::UpperRight,
         }
+    }
+
+    /// The same figure with its legend in another corner.
+    pub fn legend_at(mut self, corner: SeriesLabelPosition) -> Self {
+        self.legend = corner;
+        self
     }
 
     /// Add a series.
@@ -217,7 +226,7 @@ impl Figure {
                     .configure_series_labels()
                     .background_style(WHITE.mix(0.85))
                     .border_style(BLACK)
-                    .position(SeriesLabelPosition::UpperRight)
+                    .position(self.legend.clone())
                     .draw()
                     .map_err(|e| err(&e))?;
             }

@@ -9,6 +9,7 @@ use nnqft_report::exact_overlay::{ArchExact, ExactOverlay};
 use nnqft_report::gp_check::{ArchSweep, COMPARISON_FIGURE, GpCheck, by_estimator};
 use nnqft_report::prediction::{Case, PredictionStage};
 use nnqft_report::rg::{Flow, RgStage, flow_file};
+use plotters::chart::SeriesLabelPosition;
 
 /// The stage 1 + 2 figures: each sweep figure with the exact m_n (or mean |kappa6|) drawn on.
 pub fn write_sweeps(g: &GpCheck, x: &ExactOverlay, out: &mut Outputs) -> Result<()> {
@@ -41,6 +42,8 @@ fn estimators_figure(cond: &ArchSweep, direct: &ArchSweep, exact: Option<&ArchEx
         "log10 N",
         "log10 m_4",
     )
+    // Lower left stays empty: m_4 falls from the upper left, the backgrounds lie below it.
+    .legend_at(SeriesLabelPosition::LowerLeft)
     .with(Series::line_points("m_4 conditional", curve(cond, false)))
     .with(Series::line_points(
         "background conditional",
