@@ -22,13 +22,12 @@
 use crate::error::{EnsembleError, Result};
 use crate::exact_sum::ExactSum;
 use crate::finish::{
-    DOMINANCE_THRESHOLD, dominance_warning, sample_std, sampled_measurement, zero_gp_warning,
+    DOMINANCE_THRESHOLD, SummaryAcc, dominance_warning, sample_std, sampled_measurement,
 };
 use crate::partial::{ExperimentSums, Partial};
 use crate::plan::Estimator;
 use nnqft_core::{
-    ConnectedEntry, MeasuredEntry, Measurement, Summary, multiset_count, multiset_rank, multisets,
-    wick,
+    ConnectedEntry, MeasuredEntry, Measurement, multiset_count, multiset_rank, multisets, wick,
 };
 use std::collections::BTreeMap;
 
@@ -335,8 +334,8 @@ pub(crate) fn finish_conditional(partial: &Partial) -> Result<Measurement> {
         let count = idxs.len();
         let mut entries = Vec::with_capacity(count);
         let mut cumulants = Vec::with_capacity(count);
-        let (mut sig_sum, mut bg_sum, mut counted) = (0.0, 0.0, 0usize);
-        let (mut zero_gp, mut heavy) = (0usize, 0usize);
+        let mut acc = SummaryAcc::default();
+        let mut heavy = 0usize;
         for idx in idxs {
             let (cumulant, mean) = estimate(&pool, &k, &idx);
             let exps: Vec<(f64, f64)> = per_exp.iter().map(|ps| estimate(ps, &k, &idx)).collect();
@@ -374,18 +373,7 @@ pub(crate) fn finish_conditional(partial: &Partial) -> Result<Measurement> {
                 heavy += 1;
             }
             let gp = wick(&kernel, &idx);
-            let background = if gp != 0.0 {
-                spread.map(|sd| sd / gp.abs())
-            } else {
-                None
-            };
-            if gp != 0.0 {
-                sig_sum += (mean - gp).abs() / gp.abs();
-                bg_sum += background.unwrap_or(0.0);
-                counted += 1;
-            } else {
-                zero_gp += 1;
-            }
+            let background = acc.add(mean, gp, spread);
             if n >= 4 {
                 let cs: Vec<f64> = exps.iter().map(|e| e.0).collect();
                 cumulants.push(ConnectedEntry {
@@ -402,23 +390,11 @@ pub(crate) fn finish_conditional(partial: &Partial) -> Result<Measurement> {
                 background,
             });
         }
-        if zero_gp > 0 {
-            warnings.push(zero_gp_warning(n, zero_gp));
-        }
+        warnings.extend(acc.zero_gp_warning(n));
         if heavy > 0 {
             warnings.push(dominance_warning(n, heavy, count));
         }
-        summary.insert(
-            n.to_string(),
-            Summary {
-                signal: if counted > 0 {
-                    sig_sum / counted as f64
-                } else {
-                    0.0
-                },
-                background: (e_count >= 2 && counted > 0).then(|| bg_sum / counted as f64),
-            },
-        );
+        summary.insert(n.to_string(), acc.summary(e_count));
         if n >= 4 {
             connected.insert(n.to_string(), cumulants);
         }

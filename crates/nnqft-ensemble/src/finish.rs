@@ -55,9 +55,50 @@ pub(crate) fn sampled_measurement(
     }
 }
 
-/// The warning for `count` entries of order n whose GP prediction is zero.
-pub(crate) fn zero_gp_warning(n: usize, count: usize) -> String {
-    Summary::zero_gp_warning(n, count)
+/// The paper's width summary of one order n, accumulated entry by entry (both estimators):
+/// m_n = mean over entries of abs(G - G_GP) / G_GP and background = mean of
+/// spread / abs(G_GP), both over the entries with a non-zero GP prediction; the others are
+/// counted for a warning.
+#[derive(Default)]
+pub(crate) struct SummaryAcc {
+    sig_sum: f64,
+    bg_sum: f64,
+    counted: usize,
+    zero_gp: usize,
+}
+
+impl SummaryAcc {
+    /// Add an entry with estimate `mean`, GP prediction `gp` and spread across experiments
+    /// `spread`; returns its background, spread / abs(gp) (None where gp = 0 or no spread).
+    pub(crate) fn add(&mut self, mean: f64, gp: f64, spread: Option<f64>) -> Option<f64> {
+        if gp == 0.0 {
+            self.zero_gp += 1;
+            return None;
+        }
+        let background = spread.map(|sd| sd / gp.abs());
+        self.sig_sum += (mean - gp).abs() / gp.abs();
+        self.bg_sum += background.unwrap_or(0.0);
+        self.counted += 1;
+        background
+    }
+
+    /// The warning for the entries left out, if any.
+    pub(crate) fn zero_gp_warning(&self, n: usize) -> Option<String> {
+        (self.zero_gp > 0).then(|| Summary::zero_gp_warning(n, self.zero_gp))
+    }
+
+    /// The summary (no background with fewer than two experiments).
+    pub(crate) fn summary(&self, experiments: usize) -> Summary {
+        let counted = self.counted as f64;
+        Summary {
+            signal: if self.counted > 0 {
+                self.sig_sum / counted
+            } else {
+                0.0
+            },
+            background: (experiments >= 2 && self.counted > 0).then(|| self.bg_sum / counted),
+        }
+    }
 }
 
 /// The warning for `dominated` of `count` entries of order n whose errors a single network
@@ -109,8 +150,8 @@ pub fn finish(partial: &Partial) -> Result<Measurement> {
         let idxs = multisets(m, n);
         let mut entries = Vec::with_capacity(idxs.len());
         let mut exp_means: Vec<Vec<f64>> = vec![Vec::with_capacity(idxs.len()); e_count];
-        let (mut sig_sum, mut bg_sum, mut counted) = (0.0, 0.0, 0usize);
-        let (mut zero_gp, mut dominated) = (0usize, 0usize);
+        let mut acc = SummaryAcc::default();
+        let mut dominated = 0usize;
         for idx in idxs {
             let mut s1 = crate::exact_sum::ExactSum::new();
             let mut s2 = crate::exact_sum::ExactSum::new();
@@ -133,18 +174,7 @@ pub fn finish(partial: &Partial) -> Result<Measurement> {
             let stderr = (var / total_nets).sqrt();
             let gp = wick(&kernel, &idx);
             let spread = sample_std(&means);
-            let background = if gp != 0.0 {
-                spread.map(|sd| sd / gp.abs())
-            } else {
-                None
-            };
-            if gp != 0.0 {
-                sig_sum += (mean - gp).abs() / gp.abs();
-                bg_sum += background.unwrap_or(0.0);
-                counted += 1;
-            } else {
-                zero_gp += 1;
-            }
+            let background = acc.add(mean, gp, spread);
             if max_abs * max_abs > DOMINANCE_THRESHOLD * sumsq && sumsq > 0.0 {
                 dominated += 1;
             }
@@ -157,23 +187,11 @@ pub fn finish(partial: &Partial) -> Result<Measurement> {
             });
             slot += 1;
         }
-        if zero_gp > 0 {
-            warnings.push(zero_gp_warning(n, zero_gp));
-        }
+        warnings.extend(acc.zero_gp_warning(n));
         if dominated > 0 {
             warnings.push(dominance_warning(n, dominated, entries.len()));
         }
-        summary.insert(
-            n.to_string(),
-            Summary {
-                signal: if counted > 0 {
-                    sig_sum / counted as f64
-                } else {
-                    0.0
-                },
-                background: (e_count >= 2 && counted > 0).then(|| bg_sum / counted as f64),
-            },
-        );
+        summary.insert(n.to_string(), acc.summary(e_count));
         let table = CorrelatorTable::from_entries(
             m,
             n,
