@@ -6,8 +6,8 @@ use thiserror::Error;
 #[derive(Debug, Error, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CoreError {
-    /// An architecture name that is not known.
-    #[error("unknown architecture '{0}' (expected erf, relu or gauss)")]
+    /// An activation name that is not known, or a bad parameter of a named one.
+    #[error("unknown activation '{0}' (valid: {names})", names = crate::Arch::valid_names())]
     UnknownArch(String),
     /// sigma_w not positive and finite.
     #[error("sigma_w must be positive and finite, got {0}")]

@@ -1,39 +1,32 @@
 //! Gaussian-process kernels K(x, x') = sb^2 + sW^2 M2(x, x') (docs/conventions.md section 2).
 
 use crate::inputs::InputSet;
-use crate::{Arch, Network};
+use crate::{BiasDist, MomentRule, Network};
 use nalgebra::DMatrix;
-use std::f64::consts::PI;
 
 impl Network {
-    /// The one-neuron second moment M2(x, x') = E[phi(x) phi(x')] over (W0, b0), in closed form:
-    /// Erf (2/pi) asin(2S12 / sqrt((1+2S11)(1+2S22))); ReLU sqrt(S11 S22)(sin t + (pi-t) cos t)/(2 pi)
-    /// with cos t = S12/sqrt(S11 S22) clamped to [-1, 1]; Gauss exp(-sW^2 |x-x'|^2 / (2d)).
+    /// The one-neuron second moment M2(x, x') = E[phi(x) phi(x')] over (W0, b0)
+    /// (docs/conventions.md sections 2 and 10): Gauss-net exp(-sW^2 |x-x'|^2 / (2d)) for
+    /// either bias; with a normal bias the activation's closed form in S (erf, relu, linear,
+    /// sin, cos, abs, leaky ReLU) or else 2-D Gauss-Hermite quadrature; with a uniform bias
+    /// (1/2) exp(-sW^2 |x-x'|^2 / (2d)) for sin and cos, else quadrature in (b0, W0.x, W0.x').
     pub fn m2(&self, x: &[f64], y: &[f64]) -> f64 {
-        match self.arch {
-            Arch::Erf => {
-                let sxy = self.preactivation_cov(x, y);
-                let sxx = self.preactivation_cov(x, x);
-                let syy = self.preactivation_cov(y, y);
-                let r =
-                    (2.0 * sxy / ((1.0 + 2.0 * sxx) * (1.0 + 2.0 * syy)).sqrt()).clamp(-1.0, 1.0);
-                2.0 / PI * r.asin()
-            }
-            Arch::Relu => {
-                let sxx = self.preactivation_cov(x, x);
-                let syy = self.preactivation_cov(y, y);
-                let norm = (sxx * syy).sqrt();
-                if norm == 0.0 {
-                    return 0.0;
-                }
-                let c = (self.preactivation_cov(x, y) / norm).clamp(-1.0, 1.0);
-                let t = c.acos();
-                norm / (2.0 * PI) * (t.sin() + (PI - t) * c)
-            }
-            Arch::Gauss => {
-                let d2: f64 = x.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum();
-                (-self.sigma_w * self.sigma_w * d2 / (2.0 * self.d_in as f64)).exp()
-            }
+        let rule = self.arch.moment_rule();
+        let trig = matches!(rule, MomentRule::Trig { .. });
+        if rule == MomentRule::LogNormal || (trig && self.bias == BiasDist::Uniform) {
+            let d2: f64 = x.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum();
+            let g = (-self.sigma_w * self.sigma_w * d2 / (2.0 * self.d_in as f64)).exp();
+            return if trig { 0.5 * g } else { g };
+        }
+        let sxy = self.preactivation_cov(x, y);
+        let sxx = self.preactivation_cov(x, x);
+        let syy = self.preactivation_cov(y, y);
+        match self.bias {
+            BiasDist::Uniform => crate::pair::uniform_bias_pair(self.arch, sxx, syy, sxy),
+            _ => self
+                .arch
+                .pair_closed_form(sxx, syy, sxy)
+                .unwrap_or_else(|| crate::pair::gaussian_pair(self.arch, sxx, syy, sxy)),
         }
     }
 
@@ -77,6 +70,7 @@ impl Network {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Arch;
     use rand::SeedableRng;
     use rand_distr::{Distribution, StandardNormal};
 
@@ -117,7 +111,7 @@ mod tests {
             (&[1.0, 0.4], &[1.0, 0.4]),
             (&[0.2, 0.9], &[1.2, -0.1]),
         ];
-        for arch in Arch::ALL {
+        for arch in Arch::PAPER {
             for (d, pts) in [(1usize, &points_1d), (2usize, &points_2d)] {
                 for sb in [arch.default_sigma_b(), 0.5] {
                     let net = Network::new(arch, 1.3, sb, d).unwrap();

@@ -12,7 +12,9 @@
 
 #![deny(missing_docs)]
 
+mod activation;
 mod arch;
+mod bias;
 mod connected;
 mod correlator;
 mod error;
@@ -22,10 +24,14 @@ mod kernel;
 mod measurement;
 mod multiset;
 mod network;
+mod pair;
 mod pairing;
 pub mod paper;
+pub mod rules;
 
-pub use arch::{Arch, MomentRule, SamplerKernel};
+pub use activation::Activation;
+pub use arch::{Arch, MomentRule, SamplerKernel, Slope};
+pub use bias::BiasDist;
 pub use connected::{connected4, connected6, connected6_value, pair_splits};
 pub use correlator::{CorrelatorTable, Entry, check_table_size, wick};
 pub use error::{CoreError, Result};
@@ -33,5 +39,6 @@ pub use estimate::Estimate;
 pub use inputs::InputSet;
 pub use measurement::{ConnectedEntry, MeasuredEntry, Measurement, Summary};
 pub use multiset::{multiset_count, multiset_rank, multisets};
-pub use network::{MAX_INPUT_DIM, Network};
+pub use network::{MAX_INPUT_DIM, Network, uniform_exp_moment};
+pub use pair::{gaussian_pair, uniform_bias_pair};
 pub use pairing::{Pairings, pairing_count};

@@ -2,6 +2,7 @@
 //! (docs/conventions.md section 1).
 
 use crate::arch::{Arch, MomentRule};
+use crate::bias::BiasDist;
 use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,8 @@ pub struct Network {
     pub(crate) sigma_w: f64,
     pub(crate) sigma_b: f64,
     pub(crate) d_in: usize,
+    #[serde(default, skip_serializing_if = "BiasDist::is_normal")]
+    pub(crate) bias: BiasDist,
 }
 
 /// The serialized form of a [`Network`], validated by [`Network::new`] on the way in.
@@ -31,13 +34,15 @@ struct NetworkFields {
     sigma_w: f64,
     sigma_b: f64,
     d_in: usize,
+    #[serde(default)]
+    bias: BiasDist,
 }
 
 impl TryFrom<NetworkFields> for Network {
     type Error = CoreError;
 
     fn try_from(f: NetworkFields) -> Result<Self> {
-        Network::new(f.arch, f.sigma_w, f.sigma_b, f.d_in)
+        Ok(Network::new(f.arch, f.sigma_w, f.sigma_b, f.d_in)?.with_bias(f.bias))
     }
 }
 
@@ -61,7 +66,37 @@ impl Network {
             sigma_w,
             sigma_b,
             d_in,
+            bias: BiasDist::Normal,
         })
+    }
+
+    /// The same network with the hidden bias b0 drawn from `bias`.
+    pub fn with_bias(mut self, bias: BiasDist) -> Self {
+        self.bias = bias;
+        self
+    }
+
+    /// How the hidden bias b0 is drawn.
+    pub fn bias(&self) -> BiasDist {
+        self.bias
+    }
+
+    /// The standard deviation of the Gaussian hidden bias b0: sb for a normal bias, 0 for a
+    /// uniform one (whose b0 is not Gaussian; see [`Network::bias`]).
+    pub fn hidden_sigma_b(&self) -> f64 {
+        match self.bias {
+            BiasDist::Normal => self.sigma_b,
+            BiasDist::Uniform => 0.0,
+        }
+    }
+
+    /// Whether K_int(x, y) depends on x and y only through abs(x - y) and decays as abs(y)
+    /// grows: Gauss-net, and sin or cos with a uniform hidden bias (the cos-net). The vertex
+    /// integrals then converge on R^d (an infinite cutoff).
+    pub fn translation_invariant_kernel(&self) -> bool {
+        self.arch.translation_invariant_kernel()
+            || (self.bias == BiasDist::Uniform
+                && matches!(self.arch.moment_rule(), MomentRule::Trig { .. }))
     }
 
     /// The paper's network for `arch` in d = 1.
@@ -71,6 +106,7 @@ impl Network {
             sigma_w: arch.default_sigma_w(),
             sigma_b: arch.default_sigma_b(),
             d_in: 1,
+            bias: BiasDist::Normal,
         }
     }
 
@@ -103,7 +139,7 @@ impl Network {
     /// homogeneous activation without biases, e.g. ReLU with sb = 0): the vertex integrals then
     /// scale as powers of the cutoff and have polynomial closed forms.
     pub fn homogeneous_kernel(&self) -> bool {
-        self.arch.positively_homogeneous() && self.sigma_b == 0.0
+        self.arch.positively_homogeneous() && self.sigma_b == 0.0 && self.bias.is_normal()
     }
 
     /// Whether K_int(x, y) has kinks where y meets an input or another vertex (a kinked
@@ -122,17 +158,24 @@ impl Network {
         self.sigma_w / (width as f64).sqrt()
     }
 
-    /// S(x, x') = sb^2 + sW^2 (x.x') / d, the covariance of the pre-activations at x and x'.
+    /// S(x, x') = sb^2 + sW^2 (x.x') / d, the covariance of the Gaussian part of the
+    /// pre-activations at x and x' (with a uniform hidden bias, sW^2 (x.x') / d alone).
     pub fn preactivation_cov(&self, x: &[f64], y: &[f64]) -> f64 {
         let dot: f64 = x.iter().zip(y).map(|(a, b)| a * b).sum();
-        self.sigma_b * self.sigma_b + self.sigma_w * self.sigma_w * dot / self.d_in as f64
+        let sb = self.hidden_sigma_b();
+        sb * sb + self.sigma_w * self.sigma_w * dot / self.d_in as f64
     }
 
     /// The per-input factor multiplying the activation: 1, except Gauss-net where it is
-    /// 1/sqrt(exp(2(sb^2 + sW^2 |x|^2/d))) = exp(-S(x, x)).
+    /// 1/sqrt(E[exp(2 z(x))]) so that M2(x, x) = 1: exp(-S(x, x)) for a normal bias, and
+    /// exp(-S(x, x)) / sqrt(sinh(2 pi) / (2 pi)) for a uniform one (E[e^{2 b0}]).
     pub fn output_scale(&self, x: &[f64]) -> f64 {
         if self.arch.moment_rule() == MomentRule::LogNormal {
-            (-self.preactivation_cov(x, x)).exp()
+            let s = (-self.preactivation_cov(x, x)).exp();
+            match self.bias {
+                BiasDist::Normal => s,
+                BiasDist::Uniform => s / uniform_exp_moment(2).sqrt(),
+            }
         } else {
             1.0
         }
@@ -143,6 +186,15 @@ impl Network {
     pub fn phi(&self, z: f64, x: &[f64]) -> f64 {
         self.arch.activation(z) * self.output_scale(x)
     }
+}
+
+/// E[e^{k b0}] for b0 uniform on [-pi, pi]: sinh(k pi) / (k pi).
+pub fn uniform_exp_moment(k: u32) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    let kp = k as f64 * std::f64::consts::PI;
+    kp.sinh() / kp
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ fn main() {
         .collect();
     let archs: Vec<Arch> = match args.first() {
         Some(a) => vec![a.parse().expect("architecture")],
-        None => Arch::ALL.to_vec(),
+        None => Arch::PAPER.to_vec(),
     };
     let widths: Vec<usize> = match args.get(1) {
         Some(w) => vec![w.parse().expect("width")],

@@ -18,7 +18,7 @@ fn plan(arch: Arch, width: usize, nets: u64) -> Plan {
 fn sampler(c: &mut Criterion) {
     let mut g = c.benchmark_group("sample");
     g.sample_size(10);
-    for arch in Arch::ALL {
+    for arch in Arch::PAPER {
         for (width, nets) in [(10usize, 200_000u64), (1000, 4_000)] {
             let p = plan(arch, width, nets);
             g.throughput(Throughput::Elements(nets));

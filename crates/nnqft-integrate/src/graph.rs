@@ -137,7 +137,7 @@ impl<'a> Problem<'a> {
         // Gauss: peaks at the points; ReLU with sb > 0: kinks where y = x_p or y = y_u.
         // ReLU with sb = 0 in d = 1 is smooth except at 0; Erf is smooth everywhere.
         let kinks_at_points = self.net.kernel_kinks_at_points();
-        if self.net.arch().translation_invariant_kernel() || kinks_at_points {
+        if self.net.translation_invariant_kernel() || kinks_at_points {
             out.extend(self.points.iter().map(|p| p[j]));
         }
         if kinks_at_points {
@@ -225,7 +225,7 @@ impl<'a> Problem<'a> {
         let l = match cutoff.length() {
             Some(l) => l,
             None => {
-                if !self.net.arch().translation_invariant_kernel() {
+                if !self.net.translation_invariant_kernel() {
                     return Err(IntegrateError::Diverges(format!(
                         "{} propagators do not decay at large |y|",
                         self.net.arch().title()
@@ -254,7 +254,7 @@ impl<'a> Problem<'a> {
                 .map(|(c, e)| e.scale(l / (self.degree(c) + dim as f64)))
                 .collect());
         }
-        let half = if self.net.arch().translation_invariant_kernel() {
+        let half = if self.net.translation_invariant_kernel() {
             l.min(self.gauss_reach())
         } else {
             l
@@ -279,7 +279,7 @@ impl<'a> Problem<'a> {
     fn faces(&self, l: f64) -> Result<Vec<Estimate>> {
         let dim = self.dim();
         let m = self.products.len();
-        let half = if self.net.arch().translation_invariant_kernel() {
+        let half = if self.net.translation_invariant_kernel() {
             l.min(self.gauss_reach())
         } else {
             l

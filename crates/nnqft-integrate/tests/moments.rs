@@ -190,7 +190,7 @@ fn relu_rank_two_moments_match_an_angular_rule() {
 
 #[test]
 fn cumulants_scale_exactly_with_width() {
-    for arch in nnqft_core::Arch::ALL {
+    for arch in nnqft_core::Arch::PAPER {
         let net = Network::paper(arch);
         let xs = InputSet::paper(arch, 1).unwrap();
         let a = exact_tables(&net, 3, &xs).unwrap();

@@ -39,7 +39,7 @@ pub struct Table5 {
 pub fn run(progress: &dyn Progress) -> Result<Table5> {
     progress.start("5/6 fits", 3);
     let mut archs = vec![];
-    for arch in Arch::ALL {
+    for arch in Arch::PAPER {
         let net = Network::paper(arch);
         let test = paper::test_inputs(arch, 1)?;
         let train = test.scaled(paper::TRAIN_SCALE)?;

@@ -62,7 +62,7 @@ fn other(e: Estimator) -> Estimator {
 /// the Erf-net with the other one.
 pub fn run(ctx: &Ctx, progress: &dyn Progress) -> Result<GpCheck> {
     let mut archs = vec![];
-    for arch in Arch::ALL {
+    for arch in Arch::PAPER {
         let nets: Vec<u64> = ctx
             .scale
             .widths

@@ -51,7 +51,7 @@ fn case(progress: &dyn Progress, arch: Arch, dev: Deviations, source: &str) -> R
 /// sampled ReLU-net of `g`.
 pub fn run(g: &GpCheck, progress: &dyn Progress) -> Result<PredictionStage> {
     let mut cases = vec![];
-    for arch in Arch::ALL {
+    for arch in Arch::PAPER {
         let net = Network::paper(arch);
         let xs = InputSet::paper(arch, 1)?;
         let dev = exact_deviations(&net, paper::rg_width(arch), &xs, true)?;

@@ -39,9 +39,9 @@ const QUICK_DIRECT_COMPARISON: u64 = 100_000;
 /// Quick scale: networks per width of the conditional Erf-net sweep beside a direct run.
 const QUICK_CONDITIONAL_COMPARISON: u64 = 100_000;
 
-/// The position of `arch` in the per-architecture arrays (the order of `Arch::ALL`).
+/// The position of `arch` in the per-architecture arrays (the order of `Arch::PAPER`).
 fn arch_index(arch: Arch) -> usize {
-    Arch::ALL.iter().position(|&a| a == arch).unwrap_or(0)
+    Arch::PAPER.iter().position(|&a| a == arch).unwrap_or(0)
 }
 
 impl Scale {

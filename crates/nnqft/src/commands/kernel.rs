@@ -12,7 +12,7 @@ pub struct Args {
 
 #[derive(Serialize)]
 struct KernelReport<'a> {
-    arch: &'a str,
+    arch: String,
     sigma_w: f64,
     sigma_b: f64,
     d_in: usize,

@@ -76,7 +76,7 @@ impl Source {
 /// correlators came from.
 #[derive(Serialize)]
 pub struct SourceHeader {
-    arch: &'static str,
+    arch: String,
     sigma_w: f64,
     sigma_b: f64,
     d_in: usize,

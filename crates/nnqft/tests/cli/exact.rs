@@ -271,7 +271,7 @@ fn sampled_erf_and_relu_agree_with_exact() {
             exact_measurement(&net, width, &InputSet::paper(arch, 1).unwrap(), &[2, 4, 6]).unwrap();
         let z = z_scores(&s, &e, &["4", "6"]);
         assert_eq!(z.len(), 126 + 462);
-        check_standard_normal(&z, arch.name());
+        check_standard_normal(&z, &arch.name());
     }
 }
 
