@@ -214,7 +214,8 @@ mod tests {
             r#"{"arch":"erf","sigma_w":0.0,"sigma_b":0.5,"d_in":2}"#,
             r#"{"arch":"erf","sigma_w":1.0,"sigma_b":-1.0,"d_in":2}"#,
             r#"{"arch":"erf","sigma_w":1.0,"sigma_b":1.0,"d_in":0}"#,
-            r#"{"arch":"tanh","sigma_w":1.0,"sigma_b":1.0,"d_in":1}"#,
+            r#"{"arch":"tan","sigma_w":1.0,"sigma_b":1.0,"d_in":1}"#,
+            r#"{"arch":"erf","sigma_w":1.0,"sigma_b":1.0,"d_in":1,"bias":"cauchy"}"#,
         ] {
             assert!(serde_json::from_str::<Network>(bad).is_err(), "{bad}");
         }
