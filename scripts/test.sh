@@ -25,5 +25,5 @@ fi
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 # The examples (examples/ at the repository root), each a few seconds.
-for ex in g4_expansion exact_vs_sampled relu_rg_slope; do cargo run -q -p nnqft --example "$ex"; done
+for ex in g4_expansion exact_vs_sampled relu_rg_slope cos_net; do cargo run -q -p nnqft --example "$ex"; done
 bash scripts/mpi-test.sh

@@ -24,6 +24,12 @@ pub trait Activation: Send + Sync + RefUnwindSafe + fmt::Debug {
         None
     }
 
+    /// The distance from the real axis of phi's nearest complex singularity (`None` for an
+    /// entire function). The default, pi/4, is a cautious guess; tanh's is pi/2.
+    fn singularity_distance(&self) -> Option<f64> {
+        Some(std::f64::consts::FRAC_PI_4)
+    }
+
     /// E[phi(u) phi(v)] for (u, v) ~ N(0, [[s11, s12], [s12, s22]]) in closed form, if known
     /// (else the kernel is computed by quadrature).
     fn pair_closed_form(&self, _s11: f64, _s22: f64, _s12: f64) -> Option<f64> {

@@ -238,6 +238,20 @@ impl Arch {
         }
     }
 
+    /// The distance from the real axis of phi's nearest complex singularity (tanh: pi/2 at
+    /// z = i pi/2; sigmoid, SiLU, softplus: pi), or `None` for an entire function (erf, GELU,
+    /// exp, sin, cos, linear). Sets the step of the trapezoid rule for smooth activations.
+    pub fn singularity_distance(self) -> Option<f64> {
+        match self {
+            Arch::Tanh => Some(std::f64::consts::FRAC_PI_2),
+            Arch::Sigmoid | Arch::Silu | Arch::Softplus => Some(PI),
+            Arch::Erf | Arch::Gelu | Arch::Gauss | Arch::Linear | Arch::Sin | Arch::Cos => None,
+            Arch::Custom(c) => c.singularity_distance(),
+            // Kinked activations: no strip of analyticity.
+            _ => Some(0.0),
+        }
+    }
+
     /// Whether phi has a kink (a discontinuous derivative) at z = 0: quadrature must split there.
     pub fn has_kink_at_zero(self) -> bool {
         matches!(self.moment_rule(), MomentRule::PiecewiseLinear { below, above } if below != above)

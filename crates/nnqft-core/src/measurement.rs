@@ -1,7 +1,7 @@
 //! A measured (sampled) or exact set of n-point functions: the data model behind the JSON of
 //! `nnqft sample` and `nnqft exact`, shared by the crates that produce and consume it.
 
-use crate::{Arch, Network, Result};
+use crate::{Arch, BiasDist, Network, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -54,6 +54,9 @@ pub struct Measurement {
     pub sigma_b: f64,
     /// Input dimension d.
     pub d_in: usize,
+    /// The hidden-bias distribution (omitted when normal).
+    #[serde(default, skip_serializing_if = "BiasDist::is_normal")]
+    pub bias: BiasDist,
     /// Hidden-layer width N.
     pub width: usize,
     /// Networks sampled in all (0 for an exact source).
@@ -88,6 +91,6 @@ impl Measurement {
     /// The network family, validated as [`Network::new`] does (a file edited to an invalid
     /// sigma or dimension is refused here).
     pub fn network(&self) -> Result<Network> {
-        Network::new(self.arch, self.sigma_w, self.sigma_b, self.d_in)
+        Ok(Network::new(self.arch, self.sigma_w, self.sigma_b, self.d_in)?.with_bias(self.bias))
     }
 }

@@ -43,6 +43,7 @@ pub(crate) fn sampled_measurement(
         sigma_w: net.sigma_w(),
         sigma_b: net.sigma_b(),
         d_in: net.d_in(),
+        bias: net.bias(),
         width: s.width,
         nets: plan.nets,
         experiments: plan.experiments,

@@ -218,6 +218,7 @@ pub fn exact_measurement(
         sigma_w: net.sigma_w(),
         sigma_b: net.sigma_b(),
         d_in: net.d_in(),
+        bias: net.bias(),
         width,
         nets: 0,
         experiments: 0,

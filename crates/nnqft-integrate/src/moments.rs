@@ -1,19 +1,23 @@
 //! One-neuron moments M_k(x_1..x_k) = E[phi(z_1)..phi(z_k)], z_a = W0.x_a + b0 (docs/conventions.md
 //! sections 1 and 4), for every index multiset of an input set up to k = 6.
 //!
-//! Closed forms: Gauss-net (log-normal) M_k = exp(1/2 sum_{ab} S_ab - sum_a S_aa); ReLU with
-//! sb = 0 and inputs on one line x_a = c_a u: M_k = (1/2) sigma^k E|g|^k prod |c_a| when all
-//! c_a have one sign (else 0), sigma = sW |u| / sqrt(d). Otherwise quadrature in the latent
-//! space: z_a = A_a . g with g standard normal of dimension r = rank(x) + [sb > 0] <= 3.
+//! Closed forms: Gauss-net (log-normal) M_k = exp(1/2 sum_{ab} S_ab - sum_a S_aa); sin and cos
+//! as sums over signs of E[e^{i sum eps_a z_a}]; piecewise-linear activations with sb = 0 and
+//! inputs on one line x_a = c_a u. Otherwise quadrature in the latent space: z_a = t + A_a . g
+//! with g standard normal of dimension rank(x) + [normal bias, sb > 0] and t the uniform bias
+//! (or 0), at most [`MAX_LATENT_DIM`] directions in all, never d or N (docs/conventions.md
+//! section 10).
 
 use crate::error::{IntegrateError, Result};
-use crate::quad::{MAX_DIM, Nested, Tol, gauss_hermite};
+use crate::quad::{MAX_DIM, Nested, Tol, gauss_legendre};
 use nnqft_core::Estimate;
-use nnqft_core::{Arch, InputSet, MomentRule, Network, multiset_rank, multisets};
+use nnqft_core::{
+    Arch, BiasDist, InputSet, MomentRule, Network, multiset_rank, multisets, uniform_exp_moment,
+};
 use rayon::prelude::*;
 
 /// Largest latent dimension the moment quadrature handles.
-pub const MAX_LATENT_DIM: usize = 3;
+pub const MAX_LATENT_DIM: usize = 4;
 
 /// M_k for every sorted k-multiset of the inputs, k = 1..=max_k, with quadrature errors.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,8 +36,9 @@ impl OneNeuronMoments {
         check(net, inputs, max_k)?;
         let mut out = match net.arch().moment_rule() {
             MomentRule::LogNormal => gauss_closed(net, inputs, max_k),
+            MomentRule::Trig { sine } => trig_closed(net, inputs, max_k, sine),
             MomentRule::PiecewiseLinear { below, above }
-                if net.sigma_b() == 0.0 && span(inputs).len() <= 1 =>
+                if net.homogeneous_kernel() && span(inputs).len() <= 1 =>
             {
                 line_closed(net, inputs, max_k, below, above)
             }
@@ -120,6 +125,13 @@ fn gauss_closed(net: &Network, inputs: &InputSet, max_k: usize) -> OneNeuronMome
     let mut out = empty(m, max_k);
     let s = |a: usize, b: usize| net.preactivation_cov(inputs.point(a), inputs.point(b));
     for k in 1..=max_k {
+        // A uniform bias t multiplies prod_a e^{z_a} by e^{k t}; the per-input scales divide
+        // by E[e^{2t}]^(1/2) each (see Network::output_scale).
+        let uniform = if net.bias() == BiasDist::Uniform {
+            uniform_exp_moment(k as u32) / uniform_exp_moment(2).powf(k as f64 / 2.0)
+        } else {
+            1.0
+        };
         for (r, t) in multisets(m, k).iter().enumerate() {
             let mut e = 0.0;
             for &a in t {
@@ -128,7 +140,58 @@ fn gauss_closed(net: &Network, inputs: &InputSet, max_k: usize) -> OneNeuronMome
                 }
                 e -= s(a, a);
             }
-            out.values[k - 1][r] = e.exp();
+            out.values[k - 1][r] = e.exp() * uniform;
+        }
+    }
+    out
+}
+
+/// sin and cos: prod_a phi(z_a) = c sum_{eps in {-1,1}^k} s(eps) e^{i sum_a eps_a z_a}, with
+/// c = 2^-k, s = 1 for cos and c = (2i)^-k, s = prod eps_a for sin. For Gaussian z with
+/// covariance S, E e^{i eps.z} = exp(-eps.S.eps / 2); a uniform bias t on [-pi, pi] adds the
+/// factor E e^{i t sum eps} = [sum eps = 0] (S then holds W0's part alone).
+fn trig_closed(net: &Network, inputs: &InputSet, max_k: usize, sine: bool) -> OneNeuronMoments {
+    let m = inputs.len();
+    let mut out = empty(m, max_k);
+    let uniform = net.bias() == BiasDist::Uniform;
+    let s: Vec<Vec<f64>> = (0..m)
+        .map(|a| {
+            (0..m)
+                .map(|b| net.preactivation_cov(inputs.point(a), inputs.point(b)))
+                .collect()
+        })
+        .collect();
+    for k in 1..=max_k {
+        // Odd products of sines vanish (eps and -eps cancel); (2i)^-k = (-1)^(k/2) 2^-k.
+        let c = if sine {
+            if k % 2 == 1 {
+                continue;
+            }
+            if (k / 2) % 2 == 1 { -1.0 } else { 1.0 }
+        } else {
+            1.0
+        } / (1u64 << k) as f64;
+        for (r, t) in multisets(m, k).iter().enumerate() {
+            let mut total = 0.0;
+            for bits in 0u32..(1 << k) {
+                let eps = |i: usize| if bits >> i & 1 == 1 { -1.0 } else { 1.0 };
+                if uniform && (0..k).map(eps).sum::<f64>() != 0.0 {
+                    continue;
+                }
+                let mut q = 0.0;
+                for i in 0..k {
+                    for j in 0..k {
+                        q += eps(i) * eps(j) * s[t[i]][t[j]];
+                    }
+                }
+                let sign = if sine {
+                    (0..k).map(eps).product::<f64>()
+                } else {
+                    1.0
+                };
+                total += sign * (-0.5 * q).exp();
+            }
+            out.values[k - 1][r] = c * total;
         }
     }
     out
@@ -220,45 +283,56 @@ fn span(inputs: &InputSet) -> Vec<Vec<f64>> {
     basis
 }
 
-/// The latent-space description of the pre-activations: z_a = A_a . g, g ~ N(0, I_r), and
-/// the multiset products as links (prefix component, last input).
+/// The latent-space description of the pre-activations: z_a = A_a . y with y = (t, g): t the
+/// uniform bias on [-pi, pi] when there is one (coordinate 0, coefficient 1 in every row), g
+/// standard normal; and the multiset products as links (prefix component, last input).
 struct Latent {
     rows: Vec<Vec<f64>>,
     r: usize,
+    /// Whether coordinate 0 is the uniform bias.
+    uniform: bool,
     scales: Vec<f64>,
     links: Vec<(Option<usize>, usize)>,
     offsets: Vec<usize>,
+}
+
+impl Latent {
+    /// The number of Gaussian coordinates.
+    fn gaussian_dims(&self) -> usize {
+        self.r - usize::from(self.uniform)
+    }
 }
 
 fn setup(net: &Network, inputs: &InputSet, max_k: usize) -> Result<Latent> {
     let m = inputs.len();
     let basis = span(inputs);
     let sigma = net.w0_scale();
+    let uniform = net.bias() == BiasDist::Uniform;
+    let sb = net.hidden_sigma_b();
     let mut rows: Vec<Vec<f64>> = (0..m)
         .map(|a| {
-            basis
-                .iter()
-                .map(|q| {
-                    sigma
-                        * inputs
-                            .point(a)
-                            .iter()
-                            .zip(q)
-                            .map(|(x, q)| x * q)
-                            .sum::<f64>()
-                })
-                .collect()
+            let mut row: Vec<f64> = if uniform { vec![1.0] } else { Vec::new() };
+            row.extend(basis.iter().map(|q| {
+                sigma
+                    * inputs
+                        .point(a)
+                        .iter()
+                        .zip(q)
+                        .map(|(x, q)| x * q)
+                        .sum::<f64>()
+            }));
+            row
         })
         .collect();
-    if net.sigma_b() > 0.0 {
-        rows.iter_mut().for_each(|r| r.push(net.sigma_b()));
+    if sb > 0.0 {
+        rows.iter_mut().for_each(|r| r.push(sb));
     }
-    let r = basis.len() + usize::from(net.sigma_b() > 0.0);
+    let r = basis.len() + usize::from(sb > 0.0) + usize::from(uniform);
     if r > MAX_LATENT_DIM {
         return Err(IntegrateError::Dimension(format!(
-            "the one-neuron moments of these inputs need a {r}-dimensional Gaussian integral; \
-             the quadrature handles at most {MAX_LATENT_DIM} (inputs spanning <= {} dimensions)",
-            MAX_LATENT_DIM - usize::from(net.sigma_b() > 0.0)
+            "the one-neuron moments of these inputs need a {r}-dimensional integral; the \
+             quadrature handles at most {MAX_LATENT_DIM} (inputs spanning <= {} dimensions)",
+            MAX_LATENT_DIM - (r - basis.len())
         )));
     }
     let scales: Vec<f64> = (0..m).map(|a| net.output_scale(inputs.point(a))).collect();
@@ -274,6 +348,7 @@ fn setup(net: &Network, inputs: &InputSet, max_k: usize) -> Result<Latent> {
     Ok(Latent {
         rows,
         r,
+        uniform,
         scales,
         links,
         offsets,
@@ -281,7 +356,7 @@ fn setup(net: &Network, inputs: &InputSet, max_k: usize) -> Result<Latent> {
 }
 
 fn latent(net: &Network, inputs: &InputSet, max_k: usize) -> Result<OneNeuronMoments> {
-    let lat = setup(net, inputs, max_k)?;
+    let mut lat = setup(net, inputs, max_k)?;
     let m = inputs.len();
     let ncomp = lat.links.len();
     let mut out = empty(m, max_k);
@@ -292,84 +367,204 @@ fn latent(net: &Network, inputs: &InputSet, max_k: usize) -> Result<OneNeuronMom
         let mut v = vec![0.0; ncomp];
         fill(&lat.links, &phi, 1.0, &mut v);
         (v, vec![0.0; ncomp])
-    } else if let MomentRule::PiecewiseLinear { below, above } = net.arch().moment_rule() {
+    } else if let MomentRule::PiecewiseLinear { below, above } = net.arch().moment_rule()
+        && lat.gaussian_dims() > 0
+    {
         piecewise_latent(&lat, max_k, below, above)
     } else {
-        hermite_latent(net.arch(), &lat)
+        rotate_principal(&mut lat);
+        trapezoid_latent(net.arch(), &lat)
     };
     scatter(&mut out, &lat.offsets, &v, &e);
     Ok(out)
 }
 
-/// Smooth activations: tensor Gauss-Hermite rules of two orders; the higher one is the value,
-/// their difference the (conservative) error estimate.
-fn hermite_latent(arch: Arch, lat: &Latent) -> (Vec<f64>, Vec<f64>) {
-    let amax = lat
-        .rows
-        .iter()
-        .map(|r| r.iter().map(|v| v * v).sum::<f64>().sqrt())
-        .fold(0.0f64, f64::max)
-        .max(1.0);
-    let n_hi = if lat.r <= 2 {
-        ((170.0 * amax).ceil() as usize).min(400)
-    } else {
-        ((80.0 * amax).ceil() as usize).min(160)
-    };
-    let n_lo = 4 * n_hi / 5;
-    let (hi, abs_hi) = tensor_hermite(arch, lat, n_hi);
-    let (lo, _) = tensor_hermite(arch, lat, n_lo);
-    // Truncation (gap to the lower rule) plus roundoff of the sum (eps sqrt(nodes) sum |w f|).
-    let nodes = (n_hi as f64).powi(lat.r as i32);
-    let err = (0..hi.len())
-        .map(|i| (hi[i] - lo[i]).abs() + f64::EPSILON * nodes.sqrt() * abs_hi[i])
-        .collect();
-    (hi, err)
+/// Rotate the Gaussian coordinates to the principal axes of the rows (the right singular
+/// vectors of A): the product integrand then varies fast along few directions, and the
+/// trapezoid rule spends its nodes there. The distribution of g is rotation invariant.
+fn rotate_principal(lat: &mut Latent) {
+    let off = usize::from(lat.uniform);
+    let gd = lat.gaussian_dims();
+    if gd < 2 {
+        return;
+    }
+    let a = nalgebra::DMatrix::from_fn(lat.rows.len(), gd, |i, j| lat.rows[i][off + j]);
+    let eig = (a.transpose() * &a).symmetric_eigen();
+    let rotated = &a * &eig.eigenvectors;
+    for (i, row) in lat.rows.iter_mut().enumerate() {
+        for j in 0..gd {
+            row[off + j] = rotated[(i, j)];
+        }
+    }
 }
 
-/// The tensor Gauss-Hermite sums of every component and of their absolute values.
-fn tensor_hermite(arch: Arch, lat: &Latent, n: usize) -> (Vec<f64>, Vec<f64>) {
-    let (g, w) = gauss_hermite(n);
+/// Smooth activations: the trapezoid rule in every Gaussian coordinate (step h_j, nodes
+/// k h_j for |k h_j| <= reach), Gauss-Legendre panels in a uniform bias. For an integrand
+/// analytic in the strip |Im y_j| < tau_j the trapezoid error falls like exp(-2 pi tau_j / h_j)
+/// (far faster than Gauss-Hermite's for activations with poles near the real axis, e.g.
+/// tanh at z = i pi/2): tau_j = s / max_a |A_aj| with s the activation's singularity distance
+/// (pi/2 for entire ones, whose error falls faster still, like exp(-c / h^2)), and
+/// h_j = tau_j / 4.7 (tau_j / 6.5 for entire ones) aims at 1e-12. The rule with step 2 h_j uses every other node; from the
+/// gap g = |T_h - T_2h| the reported error is g^2 / scale under the exp(-c/h) law of
+/// meromorphic activations and g^3 / scale^2 for entire ones (whose error falls like
+/// exp(-c/h^2), which would give g^4 / scale^3), plus the roundoff of the sum.
+fn trapezoid_latent(arch: Arch, lat: &Latent) -> (Vec<f64>, Vec<f64>) {
+    let amax_all = lat
+        .rows
+        .iter()
+        .flat_map(|r| r.iter())
+        .fold(0.0f64, |a, b| a.max(b.abs()));
+    // exp grows: its products peak up to k amax standard deviations out.
+    let reach = if arch.moment_rule() == MomentRule::LogNormal {
+        9.5 + 6.0 * amax_all
+    } else {
+        9.5
+    };
+    let strip = arch.singularity_distance();
+    let s = strip.unwrap_or(std::f64::consts::FRAC_PI_2).max(1e-3);
+    // Entire activations grow off the axis (erf like e^{y^2}), more so in products of six:
+    // a finer step than the pole distance alone suggests.
+    let divisor = if strip.is_none() { 6.5 } else { 4.7 };
+    let off = usize::from(lat.uniform);
+    let mut axes: Vec<Axis> = Vec::with_capacity(lat.r);
+    if lat.uniform {
+        axes.push(Axis::uniform());
+    }
+    for j in off..lat.r {
+        let amax = lat.rows.iter().map(|r| r[j].abs()).fold(0.0f64, f64::max);
+        // h <= 0.75 integrates the Gaussian weight alone to 1e-16.
+        let h = if amax > 0.0 {
+            (s / amax / divisor).min(0.75)
+        } else {
+            0.75
+        };
+        axes.push(Axis::trapezoid(h, reach));
+    }
+    tensor_sum(arch, lat, &axes, if strip.is_none() { 3 } else { 2 })
+}
+
+/// One coordinate of a tensor rule: nodes, weights, and whether each node belongs to the
+/// coarser rule (step 2h; every node of a Gauss-Legendre axis counts as coarse).
+struct Axis {
+    nodes: Vec<f64>,
+    weights: Vec<f64>,
+    coarse: Vec<bool>,
+}
+
+impl Axis {
+    /// Trapezoid rule for the standard normal density: nodes k h, |k| <= reach / h.
+    fn trapezoid(h: f64, reach: f64) -> Axis {
+        let kmax = (reach / h).ceil() as i64;
+        let norm = h / (2.0 * std::f64::consts::PI).sqrt();
+        let mut a = Axis {
+            nodes: Vec::new(),
+            weights: Vec::new(),
+            coarse: Vec::new(),
+        };
+        for k in -kmax..=kmax {
+            let g = k as f64 * h;
+            a.nodes.push(g);
+            a.weights.push(norm * (-0.5 * g * g).exp());
+            a.coarse.push(k % 2 == 0);
+        }
+        a
+    }
+
+    /// Gauss-Legendre panels for the uniform density on [-pi, pi] (4 panels of 24 nodes; the
+    /// panel edge at 0 keeps a kink at t = 0 off the nodes).
+    fn uniform() -> Axis {
+        let (x, w) = gauss_legendre(24);
+        let panels = 4;
+        let h = 2.0 * std::f64::consts::PI / panels as f64;
+        let mut a = Axis {
+            nodes: Vec::new(),
+            weights: Vec::new(),
+            coarse: Vec::new(),
+        };
+        for p in 0..panels {
+            let lo = -std::f64::consts::PI + p as f64 * h;
+            for (xi, wi) in x.iter().zip(&w) {
+                a.nodes.push(lo + 0.5 * h * (xi + 1.0));
+                a.weights.push(0.5 * h * wi / (2.0 * std::f64::consts::PI));
+                a.coarse.push(true);
+            }
+        }
+        a
+    }
+}
+
+/// The tensor sums over `axes` of every component (fine rule), of the coarse rule (weights
+/// scaled by 2 per trapezoid axis) and of the absolute values; returns values and errors,
+/// the error being gap^power / scale^(power - 1) for the gap between the two rules.
+fn tensor_sum(arch: Arch, lat: &Latent, axes: &[Axis], power: i32) -> (Vec<f64>, Vec<f64>) {
     let r = lat.r;
     let m = lat.rows.len();
     let ncomp = lat.links.len();
-    let total = n.pow(r as u32);
-    let mut sums = (0..n)
+    let sizes: Vec<usize> = axes.iter().map(|a| a.nodes.len()).collect();
+    let rest_total: usize = sizes[1..].iter().product();
+    let coarse_factor: f64 = axes
+        .iter()
+        .map(|a| {
+            if a.coarse.iter().all(|&c| c) {
+                1.0
+            } else {
+                2.0
+            }
+        })
+        .product();
+    let n0 = sizes[0];
+    let sums = (0..n0)
         .into_par_iter()
         .map(|i0| {
-            let mut acc = vec![0.0; 2 * ncomp];
+            let mut acc = vec![0.0; 3 * ncomp];
             let mut v = vec![0.0; ncomp];
             let mut phi = vec![0.0; m];
             let mut y = [0.0; MAX_LATENT_DIM];
-            for rest in 0..total / n {
-                let mut wt = w[i0];
-                y[0] = g[i0];
+            for rest in 0..rest_total {
+                let mut wt = axes[0].weights[i0];
+                let mut coarse = axes[0].coarse[i0];
+                y[0] = axes[0].nodes[i0];
                 let mut q = rest;
-                for yj in y.iter_mut().take(r).skip(1) {
-                    let ij = q % n;
-                    q /= n;
-                    *yj = g[ij];
-                    wt *= w[ij];
+                for j in 1..r {
+                    let ij = q % sizes[j];
+                    q /= sizes[j];
+                    y[j] = axes[j].nodes[ij];
+                    wt *= axes[j].weights[ij];
+                    coarse &= axes[j].coarse[ij];
                 }
                 for ((p, row), sc) in phi.iter_mut().zip(&lat.rows).zip(&lat.scales) {
                     let z: f64 = row.iter().zip(&y).map(|(x, y)| x * y).sum();
                     *p = arch.activation(z) * sc;
                 }
                 fill(&lat.links, &phi, wt, &mut v);
-                let (sum, abs) = acc.split_at_mut(ncomp);
-                sum.iter_mut().zip(&v).for_each(|(a, b)| *a += b);
+                let (fine, tail) = acc.split_at_mut(ncomp);
+                let (coarse_acc, abs) = tail.split_at_mut(ncomp);
+                fine.iter_mut().zip(&v).for_each(|(a, b)| *a += b);
                 abs.iter_mut().zip(&v).for_each(|(a, b)| *a += b.abs());
+                if coarse {
+                    coarse_acc.iter_mut().zip(&v).for_each(|(a, b)| *a += b);
+                }
             }
             acc
         })
         .collect::<Vec<_>>()
         // Summed in a fixed order: the result does not depend on the thread schedule.
         .into_iter()
-        .fold(vec![0.0; 2 * ncomp], |mut a, b| {
+        .fold(vec![0.0; 3 * ncomp], |mut a, b| {
             a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
             a
         });
-    let abs = sums.split_off(ncomp);
-    (sums, abs)
+    let nodes: f64 = sizes.iter().map(|&n| n as f64).product();
+    let (fine, tail) = sums.split_at(ncomp);
+    let (coarse, abs) = tail.split_at(ncomp);
+    let err = (0..ncomp)
+        .map(|i| {
+            let gap = (fine[i] - coarse_factor * coarse[i]).abs();
+            let scale = fine[i].abs().max(abs[i]).max(f64::MIN_POSITIVE);
+            gap.min(gap.powi(power) / scale.powi(power - 1)) + f64::EPSILON * nodes.sqrt() * abs[i]
+        })
+        .collect();
+    (fine.to_vec(), err)
 }
 
 /// Piecewise-linear activations (ReLU): the innermost latent coordinate t analytically (on each piece between the kinks
@@ -380,13 +575,14 @@ fn piecewise_latent(lat: &Latent, max_k: usize, below: f64, above: f64) -> (Vec<
     let r = lat.r;
     let rows = &lat.rows;
     let ncomp = lat.links.len();
-    let norm = (2.0 * std::f64::consts::PI)
-        .sqrt()
-        .powi(r as i32 - 1)
-        .recip();
+    // Outer coordinates: the uniform bias (density 1/(2 pi) on [-pi, pi]) first if there is
+    // one, then Gaussian ones; the innermost coordinate is always Gaussian.
+    let off = usize::from(lat.uniform);
+    let two_pi = 2.0 * std::f64::consts::PI;
+    let norm = two_pi.sqrt().powi(r as i32 - 1 - off as i32).recip() / two_pi.powi(off as i32);
     let f = |g: &[f64], v: &mut [f64]| {
         let outer = &g[..r - 1];
-        let w = norm * (-0.5 * outer.iter().map(|x| x * x).sum::<f64>()).exp();
+        let w = norm * (-0.5 * outer[off..].iter().map(|x| x * x).sum::<f64>()).exp();
         piecewise_inner(lat, outer, max_k, below, above, v);
         v.iter_mut().for_each(|x| *x *= w);
     };
@@ -409,8 +605,12 @@ fn piecewise_latent(lat: &Latent, max_k: usize, below: f64, above: f64) -> (Vec<
     };
     let coords: Vec<usize> = (0..r - 1).collect();
     let reach = 10.0;
-    let lo = vec![-reach; r - 1];
-    let hi = vec![reach; r - 1];
+    let mut lo = vec![-reach; r - 1];
+    let mut hi = vec![reach; r - 1];
+    if lat.uniform {
+        lo[0] = -std::f64::consts::PI;
+        hi[0] = std::f64::consts::PI;
+    }
     let mut tol = Tol::rel(1e-13);
     tol.max_intervals = 200;
     tol.checked = lat.offsets[max_k];

@@ -136,10 +136,11 @@ fn erf_moments_match_a_fixed_tensor_rule() {
             "{t:?}: {} vs {want}",
             got.value
         );
-        // The estimate (the gap to a rule of 2/3 the order) bounds the actual error.
-        // The reference itself carries roundoff of a 590k-term sum (~1e-13 relative).
+        // The estimate (from the gap to the trapezoid rule of twice the step) bounds the
+        // actual error and stays below the 1e-10 goal. The reference itself carries roundoff
+        // of a 590k-term sum (~1e-13 relative).
         let ok = (got.value - want).abs() <= got.error + 2e-13 * want.abs()
-            && got.error < 1e-12 * want.abs();
+            && got.error < 1e-10 * want.abs();
         assert!(ok, "{t:?}: {} vs {want}, error {}", got.value, got.error);
     }
 }
