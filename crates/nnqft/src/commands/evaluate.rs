@@ -101,6 +101,19 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         &|| bar.inc(1),
     )?;
     bar.finish_and_clear();
+    // A zero integral times a negative coefficient is -0.0: print it as 0.
+    let mut evaluation = evaluation;
+    for t in &mut evaluation.terms {
+        for v in [
+            &mut t.coefficient,
+            &mut t.integral,
+            &mut t.error,
+            &mut t.value,
+        ] {
+            *v += 0.0;
+        }
+    }
+    evaluation.total += 0.0;
     let report = Report {
         tuple: args.tuple.clone(),
         cutoff: match cutoff.length() {
@@ -113,7 +126,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         return output::print_json(&report);
     }
     println!(
-        "G{} of {} at tuple {:?}, cutoff {cutoff}, lambda = {}, kappa = {}, {} {}",
+        "G{} of {} at tuple {:?}, cutoff {cutoff}, lambda = {:?}, kappa = {:?}, {} {}",
         args.points,
         net.arch().title(),
         args.tuple,

@@ -14,3 +14,4 @@ mod reproduce;
 mod rg;
 mod sample;
 mod shards;
+mod ux;
