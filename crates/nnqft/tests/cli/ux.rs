@@ -180,3 +180,76 @@ fn source_file_supplies_the_network_width_and_inputs() {
         );
     }
 }
+
+#[test]
+fn evaluate_every_tuple_with_settings_and_exact_coefficients() {
+    // ReLU-net with sb = 0 in d = 1: the order-1 quartic integral is closed form,
+    // I4 = x_i x_j x_k x_l L^5 / 80 (docs/conventions.md section 5), at every sorted tuple.
+    let v = json(&[
+        "evaluate", "--points", "4", "--order", "1", "--arch", "relu", "--tuple", "all",
+        "--cutoff", "7", "--lambda", "-2.5e-3", "--json", "--quiet",
+    ]);
+    assert_eq!(v["arch"], "relu");
+    assert_eq!(v["cutoff"], 7.0);
+    assert_eq!(v["couplings"]["lambda"], -2.5e-3);
+    assert_eq!(v["couplings"]["kappa"], 1.0);
+    let xs: Vec<f64> = v["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[0].as_f64().unwrap())
+        .collect();
+    let rows = v["tuples"].as_array().unwrap();
+    assert_eq!(rows.len(), 126); // sorted 4-multisets of 6 inputs: C(9, 4)
+    let mut seen = std::collections::BTreeSet::new();
+    for r in rows {
+        let t: Vec<usize> = r["tuple"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_u64().unwrap() as usize)
+            .collect();
+        assert!(t.windows(2).all(|w| w[0] <= w[1]) && seen.insert(t.clone()));
+        let x = r["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["monomial"] == "lambda")
+            .unwrap();
+        assert_eq!(x["coefficient_exact"], "-24");
+        let i4 = t.iter().map(|&i| xs[i]).product::<f64>() * 7f64.powi(5) / 80.0;
+        let want = -24.0 * -2.5e-3 * i4;
+        let got = x["value"].as_f64().unwrap();
+        assert!((got / want - 1.0).abs() < 1e-12, "{t:?}: {got} vs {want}");
+    }
+    // Per labelled diagram: each row names its diagram, and the members of a class sum to
+    // the class's value (the class term is the members' mean integral times the total
+    // coefficient).
+    let one = [
+        "evaluate", "--points", "4", "--order", "1", "--arch", "relu", "--tuple", "0,1,2,5",
+        "--cutoff", "3", "--json",
+    ];
+    let classes = json(&one);
+    let mut args = one.to_vec();
+    args.push("--diagrams");
+    let diagrams = json(&args);
+    for c in classes["terms"].as_array().unwrap() {
+        let members: Vec<&Value> = diagrams["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["class"] == c["class"])
+            .collect();
+        assert!(!members.is_empty());
+        for d in &members {
+            let lines = d["diagram_lines"].as_str().unwrap();
+            assert!(lines.contains("x1") && lines.contains("x4"), "{lines}");
+        }
+        let sum: f64 = members.iter().map(|d| d["value"].as_f64().unwrap()).sum();
+        let want = c["value"].as_f64().unwrap();
+        assert!(
+            (sum - want).abs() <= 1e-12 * want.abs().max(1e-300),
+            "{sum} vs {want}"
+        );
+    }
+}
