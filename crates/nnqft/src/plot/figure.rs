@@ -343,6 +343,8 @@ impl Figure {
                         .map_err(|e| err(&e))?;
                 }
                 if matches!(s.style, Style::ErrorBars(_) | Style::Ranges(_)) {
+                    // no bar (and no caps) where the error is zero, e.g. an exact source
+                    let pts: Vec<_> = pts.iter().copied().filter(|p| p.3 > p.2).collect();
                     chart
                         .draw_series(pts.iter().map(|&(x, _, lo, hi)| {
                             PathElement::new(vec![(x, lo), (x, hi)], color.stroke_width(2))

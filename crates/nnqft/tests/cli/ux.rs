@@ -253,3 +253,60 @@ fn evaluate_every_tuple_with_settings_and_exact_coefficients() {
         );
     }
 }
+
+#[test]
+fn latex_body_is_document_content_and_compiles() {
+    use crate::common::lualatex_available;
+    use std::process::Command;
+    for case in [
+        ["--points", "4", "--order", "2"],
+        ["--points", "6", "--order", "1"],
+    ] {
+        let mut args = vec!["diagrams", "--format", "latex"];
+        args.extend_from_slice(&case);
+        let body = ok(&args);
+        // Only what goes into a document: no prose, no sectioning, no preamble.
+        for banned in [
+            "\\paragraph",
+            "\\noindent",
+            "Expansion of",
+            "\\documentclass",
+            "\\section",
+        ] {
+            assert!(!body.contains(banned), "{case:?}: {banned}");
+        }
+        // Lines break between terms only: every continuation line starts a new term with
+        // its sign, and no term is cut inside its product of factors.
+        for line in body.lines().filter(|l| l.trim_start().starts_with('&')) {
+            let rest = line.trim_start().trim_start_matches("&\\quad").trim_start();
+            assert!(rest.starts_with("+ ") || rest.starts_with("- "), "{line}");
+        }
+        // The diagrams are drawn inline: one drawing per class, vertices labelled.
+        assert!(body.contains("\\vcenter{\\hbox{\\begin{tikzpicture}"));
+        assert!(body.contains("\\(\\lambda\\)") && body.contains("\\(\\kappa\\)"));
+        if !lualatex_available() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "lualatex is required under CI"
+            );
+            eprintln!("skipping: lualatex not found");
+            continue;
+        }
+        // Pasted into a user's document, it compiles.
+        let dir = tempfile::tempdir().unwrap();
+        let doc = format!(
+            "\\documentclass{{article}}\n\\usepackage{{amsmath}}\n\\usepackage{{tikz-feynman}}\n\\tikzfeynmanset{{compat=1.1.0}}\n\\allowdisplaybreaks\n\\begin{{document}}\n{body}\\end{{document}}\n"
+        );
+        std::fs::write(dir.path().join("paper.tex"), doc).unwrap();
+        let out = Command::new("lualatex")
+            .args(["-interaction=nonstopmode", "-halt-on-error", "paper.tex"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && dir.path().join("paper.pdf").exists(),
+            "{case:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
