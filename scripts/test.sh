@@ -12,6 +12,8 @@ if ! command -v lualatex >/dev/null 2>&1 || ! kpsewhich tikz-feynman.sty >/dev/n
   need+=(texlive-latex-base texlive-pictures texlive-luatex)
 fi
 command -v mpirun >/dev/null 2>&1 || need+=(openmpi-bin libopenmpi-dev libclang-dev)
+# Figures are also written as PDF (and checked as PNG) with rsvg-convert; DejaVu for its text.
+command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "scripts/test.sh: installing ${need[*]}" >&2

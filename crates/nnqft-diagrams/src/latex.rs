@@ -231,44 +231,37 @@ fn width(piece: &str) -> usize {
     w
 }
 
-/// An `align*` environment: lhs `&=` the terms (each a list of pieces), broken into lines of
-/// bounded printed width; a term longer than a line is broken between its factors.
-fn align(lhs: &str, terms: &[Vec<String>]) -> String {
+/// Printed width of an inline diagram, in the units of [`width`].
+const DIAGRAM_WIDTH: usize = 11;
+
+/// An `align*` environment: lhs `&=` the terms (each a list of pieces, of printed width
+/// `widths[k]`), broken into lines of bounded printed width between terms only, never inside
+/// a term (a product): a term wider than a line gets a line of its own.
+fn align(lhs: &str, terms: &[Vec<String>], widths: &[usize]) -> String {
     const LINE: usize = 60;
-    // (text, whether the line continues a term broken across lines)
-    let mut lines: Vec<(String, bool)> = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
-    let mut cur_cont = false;
     let mut cur_w = width(lhs);
-    for t in terms {
-        let tw: usize = t.iter().map(|p| width(p)).sum();
+    for (t, &tw) in terms.iter().zip(widths) {
         if cur_w + tw > LINE && !cur.is_empty() {
-            lines.push((std::mem::take(&mut cur), cur_cont));
-            (cur_w, cur_cont) = (0, false);
+            lines.push(std::mem::take(&mut cur));
+            cur_w = 0;
         }
-        for p in t {
-            let pw = width(p);
-            if cur_w + pw > LINE && !cur.is_empty() {
-                lines.push((std::mem::take(&mut cur), cur_cont));
-                (cur_w, cur_cont) = (0, true);
-            }
-            cur.push_str(p);
-            cur_w += pw;
-        }
+        cur.push_str(&t.concat());
         cur.push(' ');
+        cur_w += tw;
     }
     if !cur.is_empty() {
-        lines.push((cur, cur_cont));
+        lines.push(cur);
     }
     let mut s = String::from("\\begin{align*}\n");
-    for (i, (l, cont)) in lines.iter().enumerate() {
+    for (i, l) in lines.iter().enumerate() {
         let l = l.trim_end();
         if i == 0 {
             let l = l.strip_prefix("+ ").unwrap_or(l);
             s.push_str(&format!("{lhs} &= {l}"));
         } else {
-            let indent = if *cont { "\\qquad\\quad" } else { "\\quad" };
-            s.push_str(&format!(" \\\\\n  &{indent} {l}"));
+            s.push_str(&format!(" \\\\\n  &\\quad {l}"));
         }
     }
     if terms.is_empty() {
@@ -278,10 +271,50 @@ fn align(lhs: &str, terms: &[Vec<String>]) -> String {
     s
 }
 
+/// [`align`] with each term's width measured from its text.
+fn align_text(lhs: &str, terms: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = terms
+        .iter()
+        .map(|t| t.iter().map(|p| width(p)).sum())
+        .collect();
+    align(lhs, terms, &widths)
+}
+
+/// The LaTeX names of the vertex kinds (`\lambda`, `\kappa`), the labels of the drawings.
+fn vertex_labels(e: &Expansion) -> Vec<String> {
+    e.spec.vertices.iter().map(|v| coupling(&v.name)).collect()
+}
+
+/// The expansion with the diagrams drawn inline: per class, the coefficient of one member,
+/// `\sum_{m}` over its m members, and the drawing of one member (external points x_1..x_n
+/// in the same order around every diagram, vertices labelled with their coupling).
+pub fn diagram_equation(e: &Expansion) -> String {
+    let labels = vertex_labels(e);
+    let mut terms = vec![];
+    let mut widths = vec![];
+    for c in &e.classes {
+        let rep = &e.diagrams[c.representative];
+        let (neg, f) = signed_factor(&rep.coefficient, &monomial(e, &c.monomial), true);
+        let mut head = format!("{} {f}", if neg { "-" } else { "+" });
+        if c.members > 1 {
+            head.push_str(&format!("\\sum_{{{}}}", c.members));
+        }
+        widths.push(width(&head) + DIAGRAM_WIDTH);
+        terms.push(vec![
+            head,
+            format!(
+                "\\vcenter{{\\hbox{{{}}}}}",
+                tikz::drawing_with(rep, &labels, Some("0.4"))
+            ),
+        ]);
+    }
+    align(&lhs(e.spec.points), &terms, &widths)
+}
+
 /// The expansion in class form.
 pub fn class_equation(e: &Expansion) -> String {
     let terms: Vec<Vec<String>> = e.classes.iter().map(|c| class_pieces(e, c)).collect();
-    align(&lhs(e.spec.points), &terms)
+    align_text(&lhs(e.spec.points), &terms)
 }
 
 /// The expansion in fully labelled form (one term per labelled diagram).
@@ -291,12 +324,34 @@ pub fn labelled_equation(e: &Expansion) -> String {
         .iter()
         .map(|d| term_pieces(e, &d.coefficient, &d.monomial, 1, d))
         .collect();
-    align(&lhs(e.spec.points), &terms)
+    align_text(&lhs(e.spec.points), &terms)
 }
 
-/// The LaTeX body: a description line, both equations, and one TikZ-Feynman drawing per
-/// class with its total coefficient and member count. Needs amsmath and tikz-feynman.
+/// What goes into a document: the expansion with its diagrams drawn inline, in class form
+/// and in fully labelled form, three `align*` environments and nothing else (no prose, no
+/// sectioning; a `%` comment names the expansion). Needs amsmath and tikz-feynman (and
+/// `\allowdisplaybreaks` for long expansions).
 pub fn body(e: &Expansion) -> String {
+    let spec = &e.spec;
+    let mut s = format!(
+        "% nnqft diagrams: G^({}) up to order {}, {} classes, {} labelled diagrams\n",
+        spec.points,
+        spec.order,
+        e.classes.len(),
+        e.diagrams.len()
+    );
+    s.push_str("% with the diagrams drawn\n");
+    s.push_str(&diagram_equation(e));
+    s.push_str("% class form\n");
+    s.push_str(&class_equation(e));
+    s.push_str("% fully labelled form\n");
+    s.push_str(&labelled_equation(e));
+    s
+}
+
+/// The prose a document puts around [`body`]: the interaction, the options of the expansion,
+/// the notation of the three equations and the vertex shapes.
+pub fn description(e: &Expansion) -> String {
     let spec = &e.spec;
     let vertices: Vec<String> = spec
         .vertices
@@ -304,20 +359,20 @@ pub fn body(e: &Expansion) -> String {
         .enumerate()
         .map(|(k, v)| {
             format!(
-                "${}\\, f^{{{}}}$ ({})",
+                "${}$ vertices are drawn as a {} labelled ${}$",
                 coupling(&v.name),
-                v.degree,
-                tikz::shape_name(k)
+                tikz::shape_name(k),
+                coupling(&v.name)
             )
         })
         .collect();
-    let mut s = String::new();
-    s.push_str(&format!(
-        "% nnqft diagrams: G^({}) up to order {}\n",
-        spec.points, spec.order
-    ));
-    s.push_str(&format!(
-        "\\noindent Expansion of ${}$ up to order {} in $\\Delta S = \\int d^{{d}}x\\,[{}]$; vertices: {}; {}; {}.\n",
+    format!(
+        "Expansion of ${}$ up to order {} in $\\Delta S = \\int d^{{d}}x\\,[{}]$: {}; {}; {} classes, {} labelled diagrams. \
+         The three equations below are the same expansion: with one member of each class drawn, in class form \
+         ($\\sum_{{m}}$ runs over the $m$ distinct assignments of the external points; the coefficient is that of one term) \
+         and in fully labelled form. {}. \
+         A line at an interaction vertex, $K(\\cdot,y)$, is $K_{{\\mathrm{{int}}}} = K - \\sigma_b^2$; a free line $K_{{ij}}$ is the full kernel; \
+         each vertex is integrated over the box $[-\\Lambda, \\Lambda]^d$.\n",
         lhs(spec.points),
         spec.order,
         spec.vertices
@@ -325,7 +380,6 @@ pub fn body(e: &Expansion) -> String {
             .map(|v| format!("{}\\, f^{{{}}}", coupling(&v.name), v.degree))
             .collect::<Vec<_>>()
             .join(" + "),
-        vertices.join(", "),
         if spec.connected_only {
             "connected diagrams only"
         } else {
@@ -336,53 +390,18 @@ pub fn body(e: &Expansion) -> String {
         } else {
             "diagrams with 2-point insertions dropped"
         },
-    ));
-    s.push_str(
-        "A line at an interaction vertex, $K(\\cdot,y)$, is $K_{\\mathrm{int}} = K - \\sigma_b^2$; a free line $K_{ij}$ is the full kernel.\n",
-    );
-    s.push_str(&format!(
-        "{} classes, {} labelled diagrams.\n\n",
         e.classes.len(),
-        e.diagrams.len()
-    ));
-    s.push_str("\\paragraph{Class form} ($\\sum_{m}$: the $m$ distinct assignments of the external points; the coefficient is that of one term)\n");
-    s.push_str(&class_equation(e));
-    s.push_str("\n\\paragraph{Fully labelled form}\n");
-    s.push_str(&labelled_equation(e));
-    s.push_str("\n\\paragraph{Diagrams} (one member of each class; total coefficient and number of members)\n\n\\noindent\n");
-    for c in &e.classes {
-        s.push_str(&format!(
-            "\\begin{{minipage}}[t]{{0.31\\textwidth}}\\centering\n{}\\\\[2pt]\n\\small class {}: ${}$\\\\ {} of ${}$\\par\\vspace{{2ex}}\n\\end{{minipage}}\\hfil\n",
-            tikz::drawing(&e.diagrams[c.representative]),
-            c.id,
-            class_total(e, c),
-            members(c.members),
-            member_coefficient(e, c),
-        ));
-    }
-    s
+        e.diagrams.len(),
+        vertices.join("; "),
+    )
 }
 
-fn members(m: usize) -> String {
-    if m == 1 {
-        "1 member".to_string()
-    } else {
-        format!("{m} members")
-    }
-}
-
-/// The coefficient of one member of the class (with its monomial), as inline math.
-fn member_coefficient(e: &Expansion, c: &Class) -> String {
-    let rep = &e.diagrams[c.representative];
-    let (neg, f) = signed_factor(&rep.coefficient, &monomial(e, &c.monomial), false);
-    format!("{}{f}", if neg { "-" } else { "" })
-}
-
-/// A complete document (compiles with lualatex or pdflatex): article class, amsmath,
-/// geometry, tikz-feynman, and [`body`].
+/// A complete document (compiles with lualatex): article class, amsmath, geometry,
+/// tikz-feynman, the [`description`] and the [`body`].
 pub fn document(e: &Expansion) -> String {
     format!(
-        "\\documentclass[11pt]{{article}}\n\\usepackage[margin=2cm]{{geometry}}\n\\usepackage{{amsmath}}\n\\usepackage{{tikz-feynman}}\n\\tikzfeynmanset{{compat=1.1.0}}\n\\allowdisplaybreaks\n\\begin{{document}}\n{}\\end{{document}}\n",
+        "\\documentclass[11pt]{{article}}\n\\usepackage[margin=2cm]{{geometry}}\n\\usepackage{{amsmath}}\n\\usepackage{{tikz-feynman}}\n\\tikzfeynmanset{{compat=1.1.0}}\n\\allowdisplaybreaks\n\\begin{{document}}\n\\noindent {}\n{}\\end{{document}}\n",
+        description(e),
         body(e)
     )
 }

@@ -1,14 +1,16 @@
 //! TikZ-Feynman drawing of one diagram, with a layout computed here in polar coordinates
 //! (angles in exact thousandths of a degree, no floating point).
 //!
-//! Layout: the external points sit on a circle of radius 2.4cm, in slots grouped by the
-//! internal vertex they attach to (free pairs last, side by side). An internal vertex with
-//! external legs sits at the middle angle of its slots: at the centre when it is the only
+//! Layout: the external points x_1, ..., x_n sit on a circle of radius 2.4cm in the same
+//! order in every diagram (x_1 at the top left, then counter-clockwise), so that diagrams of
+//! one expansion can be compared at a glance. An internal vertex with external legs sits at
+//! the middle of the shortest arc that holds its legs: at the centre when it is the only
 //! vertex (0.5cm off it, towards its legs, when there are free lines too), on a circle of
-//! radius 1.1cm otherwise; vertices without external legs sit at
-//! the centre (one) or on a circle of radius 0.55cm. Multiple lines between two vertices are
-//! drawn as symmetric bends, self-loops as `loop` edges spread over the widest angular gap
-//! between the vertex's other lines.
+//! radius 1.1cm otherwise (moved on by 30 degrees when another vertex already sits there);
+//! vertices without external legs sit at the centre (one) or on a circle of radius 0.55cm.
+//! Multiple lines between two vertices are drawn as symmetric bends, self-loops as `loop`
+//! edges spread over the widest angular gap between the vertex's other lines. Each vertex
+//! kind has its own shape and, given the coupling names, a label.
 
 use crate::diagram::Diagram;
 
@@ -55,8 +57,27 @@ impl Place {
     }
 }
 
-/// The `tikzpicture` (with a `feynman` environment) of the diagram.
+/// The `tikzpicture` (with a `feynman` environment) of the diagram, full size, unlabelled
+/// vertices.
 pub fn drawing(d: &Diagram) -> String {
+    drawing_with(d, &[], None)
+}
+
+/// The middle (millidegrees) of the shortest arc that holds every angle of `angles`: the
+/// arc opposite the widest gap between them.
+fn arc_middle(angles: &[i64]) -> i64 {
+    let (start, gap) = widest_gap(angles);
+    if angles.len() <= 1 {
+        return angles.first().copied().unwrap_or(90_000);
+    }
+    // the arc runs from start + gap round to start
+    start + gap + (360_000 - gap) / 2
+}
+
+/// The `tikzpicture` of the diagram with vertex kind k labelled `labels[k]` (LaTeX math; no
+/// labels when `labels` is empty) and, for inline use, scaled by `scale` (e.g. "0.4"; the
+/// labels are then set in \scriptsize).
+pub fn drawing_with(d: &Diagram, labels: &[String], scale: Option<&str>) -> String {
     let n = d.n_external;
     let v = d.internal.len();
     // partner of each external point
@@ -69,34 +90,36 @@ pub fn drawing(d: &Diagram) -> String {
             }
         }
     }
-    // slots: externals grouped by internal vertex, then free pairs
-    let mut slots: Vec<usize> = Vec::with_capacity(n);
-    let mut first_slot = vec![0usize; v];
-    let mut legs = vec![0usize; v];
-    for a in 0..v {
-        first_slot[a] = slots.len();
-        slots.extend((0..n).filter(|&i| partner[i] == n + a));
-        legs[a] = slots.len() - first_slot[a];
-    }
-    slots.extend((0..n).filter(|&i| partner[i] < n));
-    // slot s at 90 + 180/n + 360 s/n degrees
+    // external point i at 90 + 180/n + 360 i/n degrees, whatever it is attached to
     let n64 = n as i64;
     let slot_angle = |twice_s: i64| 90_000 + 180_000 / n64 + 180_000 * twice_s / n64;
-    let mut ext_angle = vec![0i64; n];
-    for (s, &i) in slots.iter().enumerate() {
-        ext_angle[i] = slot_angle(2 * s as i64);
-    }
+    let ext_angle: Vec<i64> = (0..n as i64).map(|i| slot_angle(2 * i)).collect();
+    let legs: Vec<Vec<i64>> = (0..v)
+        .map(|a| {
+            (0..n)
+                .filter(|&i| partner[i] == n + a)
+                .map(|i| ext_angle[i])
+                .collect()
+        })
+        .collect();
+    let free_lines = (0..n).any(|i| partner[i] < n);
     // internal vertices
-    let bare: Vec<usize> = (0..v).filter(|&a| legs[a] == 0).collect();
+    let bare: Vec<usize> = (0..v).filter(|&a| legs[a].is_empty()).collect();
     let mut place = vec![Place::Centre; v];
+    let mut taken: Vec<i64> = Vec::new();
     for a in 0..v {
-        if legs[a] > 0 {
-            let mid = slot_angle(2 * first_slot[a] as i64 + legs[a] as i64 - 1);
-            if v > 1 {
-                place[a] = Place::Polar(mid, INNER);
-            } else if legs[a] < n {
-                place[a] = Place::Polar(mid, NEAR_CENTRE);
+        if legs[a].is_empty() {
+            continue;
+        }
+        let mut mid = arc_middle(&legs[a]).rem_euclid(360_000);
+        if v > 1 {
+            while taken.contains(&mid) {
+                mid = (mid + 30_000).rem_euclid(360_000);
             }
+            taken.push(mid);
+            place[a] = Place::Polar(mid, INNER);
+        } else if free_lines {
+            place[a] = Place::Polar(mid, NEAR_CENTRE);
         }
     }
     if bare.len() > 1 {
@@ -106,9 +129,14 @@ pub fn drawing(d: &Diagram) -> String {
         }
     }
 
-    let mut s = String::from(
-        "\\begin{tikzpicture}[baseline=(current bounding box.center)]\n\\begin{feynman}\n",
-    );
+    let mut s = match scale {
+        None => String::from(
+            "\\begin{tikzpicture}[baseline=(current bounding box.center)]\n\\begin{feynman}\n",
+        ),
+        Some(k) => format!(
+            "\\begin{{tikzpicture}}[scale={k}, every node/.style={{font=\\scriptsize}}]\n\\begin{{feynman}}\n"
+        ),
+    };
     for (i, &at) in ext_angle.iter().enumerate() {
         s.push_str(&format!(
             "  \\vertex (e{}) at ({}:{OUTER}) {{\\(x_{{{}}}\\)}};\n",
@@ -118,8 +146,19 @@ pub fn drawing(d: &Diagram) -> String {
         ));
     }
     for (a, (&kind, p)) in d.internal.iter().zip(&place).enumerate() {
+        // the label sits outwards (above the centre)
+        let label = match (labels.get(kind), p) {
+            (None, _) => String::new(),
+            (Some(l), Place::Centre) => format!(", label={{[inner sep=1pt]45:\\({l}\\)}}"),
+            (Some(l), Place::Polar(at, _)) => {
+                format!(
+                    ", label={{[inner sep=1pt]{}:\\({l}\\)}}",
+                    angle(at + 35_000)
+                )
+            }
+        };
         s.push_str(&format!(
-            "  \\vertex[{}] (v{}) at {} {{}};\n",
+            "  \\vertex[{}{label}] (v{}) at {} {{}};\n",
             shape(kind),
             a + 1,
             p.tikz()

@@ -52,6 +52,10 @@ pub fn run() -> Result<(DiagramStage, String)> {
     let mut totals = vec![];
     for n in [4usize, 6] {
         let e = expand(&ExpansionSpec::new(n, order))?;
+        doc.push_str(&format!(
+            "\\subsection*{{$G^{{({n})}}$}}\n\\noindent {}\n",
+            latex::description(&e)
+        ));
         doc.push_str(&latex::body(&e));
         doc.push_str("\n\\clearpage\n");
         for c in &e.classes {

@@ -16,7 +16,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 /// the value is missing or not finite.
 pub fn sci(x: f64) -> String {
     if x.is_finite() {
-        format!("{x:.4e}")
+        unsigned_zero(format!("{x:.4e}"))
     } else {
         "-".into()
     }
@@ -25,9 +25,19 @@ pub fn sci(x: f64) -> String {
 /// Fixed notation with `digits` decimals; "-" when not finite.
 pub fn fixed(x: f64, digits: usize) -> String {
     if x.is_finite() {
-        format!("{x:.digits$}")
+        unsigned_zero(format!("{x:.digits$}"))
     } else {
         "-".into()
+    }
+}
+
+/// A number that rounds to zero written without a minus sign ("-0.0000" -> "0.0000").
+fn unsigned_zero(s: String) -> String {
+    let mantissa = s.split(['e', 'E']).next().unwrap_or("");
+    if s.starts_with('-') && mantissa.chars().all(|c| matches!(c, '-' | '0' | '.')) {
+        s[1..].to_string()
+    } else {
+        s
     }
 }
 
@@ -39,4 +49,18 @@ pub fn opt_fixed(x: Option<f64>, digits: usize) -> String {
 /// A Markdown image link with a caption line.
 pub fn figure(file: &str, caption: &str) -> String {
     format!("![{caption}]({file})\n\n*{caption}* ([{file}]({file}))\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_negative_zero() {
+        assert_eq!(fixed(-1e-9, 4), "0.0000");
+        assert_eq!(fixed(-0.0, 2), "0.00");
+        assert_eq!(fixed(-0.5, 1), "-0.5");
+        assert_eq!(sci(-0.0), "0.0000e0");
+        assert_eq!(sci(-2.5e-3), "-2.5000e-3");
+    }
 }

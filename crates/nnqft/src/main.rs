@@ -10,7 +10,7 @@ mod mpi;
 mod plot;
 mod report;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Neural networks as quantum field theories: n-point functions, Feynman diagrams,
@@ -68,7 +68,14 @@ fn quiet_on_closed_pipe() {
 fn main() -> ExitCode {
     #[cfg(unix)]
     quiet_on_closed_pipe();
-    let cli = Cli::parse();
+    let args = match cli::argv::prepare(std::env::args_os().collect(), &Cli::command()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cli = Cli::parse_from(args);
     let result = match cli.command {
         Command::Kernel(a) => commands::kernel::run(a, &cli.global),
         Command::Sample(a) => commands::sample::run(a, &cli.global),

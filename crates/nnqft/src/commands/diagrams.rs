@@ -48,7 +48,7 @@ pub struct Args {
     #[arg(long, value_name = "M", default_value_t = DEFAULT_MAX_DIAGRAMS)]
     pub max_diagrams: u64,
     /// Write the output to this file (atomically) instead of stdout.
-    #[arg(long, short, value_name = "FILE")]
+    #[arg(long = "out", short = 'o', alias = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 

@@ -1,12 +1,15 @@
 //! `nnqft evaluate`: every class (or labelled diagram) of the expansion of G^(n) at one input
-//! tuple under a cutoff (`nnqft_integrate::evaluate` computes it; this module reads the flags
+//! tuple (or every sorted tuple, in parallel) under a cutoff (`nnqft_integrate::evaluate` computes it; this module reads the flags
 //! and prints).
 
 use crate::cli::{ArchArgs, Global, output, progress};
 use anyhow::{Context, Result, bail};
-use nnqft_diagrams::{ExpansionSpec, expand};
-use nnqft_integrate::{Cutoff, Evaluation, evaluate};
+use nnqft_core::multisets;
+use nnqft_diagrams::{Expansion, ExpansionSpec, expand, text};
+use nnqft_integrate::{Cutoff, Evaluation, Term, evaluate};
+use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -18,9 +21,10 @@ pub struct Args {
     pub order: usize,
     #[command(flatten)]
     pub arch: ArchArgs,
-    /// Indices into the input list of the n external points, comma separated (0-based).
-    #[arg(long, value_delimiter = ',')]
-    pub tuple: Vec<usize>,
+    /// Indices into the input list of the n external points, comma separated (0-based), or
+    /// `all`: every sorted tuple, evaluated in parallel.
+    #[arg(long)]
+    pub tuple: String,
     /// Cutoff L of the box [-L, L]^d, or `inf` (only where the integrals converge: Gauss-net).
     #[arg(long, allow_hyphen_values = true)]
     pub cutoff: String,
@@ -41,12 +45,119 @@ pub struct Args {
     pub keep_self_energy: bool,
 }
 
+/// The settings every evaluation shares, at the head of the JSON.
+#[derive(Serialize)]
+struct Settings {
+    arch: String,
+    sigma_w: f64,
+    sigma_b: f64,
+    d_in: usize,
+    inputs: Vec<Vec<f64>>,
+    points: usize,
+    order: usize,
+    cutoff: serde_json::Value,
+    couplings: BTreeMap<String, f64>,
+    connected_only: bool,
+    keep_self_energy: bool,
+}
+
+/// One term with its exact coefficient and, per labelled diagram, the diagram's lines.
+#[derive(Serialize)]
+struct TermOut {
+    #[serde(flatten)]
+    term: Term,
+    /// The exact rational coefficient (the float is `coefficient`).
+    coefficient_exact: String,
+    /// With --diagrams: the labelled diagram's lines, e.g. `x1-y1 x2-y1 x3-y1 x4-y1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diagram_lines: Option<String>,
+}
+
+/// The evaluation at one tuple.
+#[derive(Serialize)]
+struct Row {
+    tuple: Vec<usize>,
+    terms: Vec<TermOut>,
+    total: f64,
+    total_error: f64,
+}
+
 #[derive(Serialize)]
 struct Report {
-    tuple: Vec<usize>,
-    cutoff: serde_json::Value,
     #[serde(flatten)]
-    evaluation: Evaluation,
+    settings: Settings,
+    #[serde(flatten)]
+    row: Row,
+}
+
+#[derive(Serialize)]
+struct AllReport {
+    #[serde(flatten)]
+    settings: Settings,
+    /// One row per sorted tuple, in lexicographic order.
+    tuples: Vec<Row>,
+}
+
+/// The tuples asked for: `all` (every sorted n-multiset of the m inputs) or one list.
+fn parse_tuples(s: &str, n: usize, m: usize) -> Result<Vec<Vec<usize>>> {
+    if s.trim().eq_ignore_ascii_case("all") {
+        return Ok(multisets(m, n));
+    }
+    let tuple: Vec<usize> = s
+        .split(',')
+        .map(|p| {
+            p.trim()
+                .parse()
+                .with_context(|| format!("--tuple: '{}' is not an index (or `all`)", p.trim()))
+        })
+        .collect::<Result<_>>()?;
+    if tuple.len() != n {
+        bail!("--tuple has {} indices but --points is {n}", tuple.len());
+    }
+    if let Some(&bad) = tuple.iter().find(|&&i| i >= m) {
+        bail!(
+            "--tuple index {bad} is out of range: there are {m} inputs (indices 0..{})",
+            m - 1
+        );
+    }
+    Ok(vec![tuple])
+}
+
+/// `e`'s terms at `tuple`, with -0.0 printed as 0 and the exact coefficients attached.
+fn row(e: &Expansion, ev: Evaluation, tuple: Vec<usize>) -> Row {
+    let terms = ev
+        .terms
+        .into_iter()
+        .map(|mut t| {
+            // A zero integral times a negative coefficient is -0.0: print it as 0.
+            for v in [
+                &mut t.coefficient,
+                &mut t.integral,
+                &mut t.error,
+                &mut t.value,
+            ] {
+                *v += 0.0;
+            }
+            let (exact, lines) = match t.diagram {
+                Some(i) => (
+                    text::rational(&e.diagrams[i].coefficient),
+                    Some(text::edge_list(&e.diagrams[i])),
+                ),
+                None => (text::rational(&e.classes[t.class].coefficient), None),
+            };
+            TermOut {
+                term: t,
+                coefficient_exact: exact,
+                diagram_lines: lines,
+            }
+        })
+        .collect();
+    Row {
+        tuple,
+        terms,
+        total: ev.total + 0.0,
+        total_error: ev.total_error,
+    }
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
@@ -56,20 +167,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         .cutoff
         .parse()
         .with_context(|| format!("invalid --cutoff '{}'", args.cutoff))?;
-    if args.tuple.len() != args.points {
-        bail!(
-            "--tuple has {} indices but --points is {}",
-            args.tuple.len(),
-            args.points
-        );
-    }
-    if let Some(&bad) = args.tuple.iter().find(|&&i| i >= xs.len()) {
-        bail!(
-            "--tuple index {bad} is out of range: there are {} inputs (indices 0..{})",
-            xs.len(),
-            xs.len() - 1
-        );
-    }
+    let tuples = parse_tuples(&args.tuple, args.points, xs.len())?;
     for (name, g) in [("lambda", args.lambda), ("kappa", args.kappa)] {
         if !g.is_finite() {
             bail!("--{name} must be finite, got {g}");
@@ -79,7 +177,6 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     spec.connected_only = args.connected;
     spec.keep_self_energy = args.keep_self_energy;
     let e = expand(&spec)?;
-    let points: Vec<&[f64]> = args.tuple.iter().map(|&i| xs.point(i)).collect();
     // One value per vertex kind: the default expansion's are lambda and kappa.
     let couplings: Vec<f64> = spec
         .vertices
@@ -90,51 +187,106 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
             _ => 1.0,
         })
         .collect();
-    let bar = progress::bar(global, e.diagrams.len() as u64, "diagrams");
-    let evaluation = evaluate(
-        &net,
-        &e,
-        &points,
-        cutoff,
-        &couplings,
-        args.diagrams,
-        &|| bar.inc(1),
-    )?;
+    let bar = progress::bar(global, (e.diagrams.len() * tuples.len()) as u64, "diagrams");
+    let rows: Vec<Row> = tuples
+        .par_iter()
+        .map(|tuple| {
+            let points: Vec<&[f64]> = tuple.iter().map(|&i| xs.point(i)).collect();
+            let ev = evaluate(
+                &net,
+                &e,
+                &points,
+                cutoff,
+                &couplings,
+                args.diagrams,
+                &|| bar.inc(1),
+            )?;
+            Ok(row(&e, ev, tuple.clone()))
+        })
+        .collect::<Result<_>>()?;
     bar.finish_and_clear();
-    let report = Report {
-        tuple: args.tuple.clone(),
+    let settings = Settings {
+        arch: net.arch().name(),
+        sigma_w: net.sigma_w(),
+        sigma_b: net.sigma_b(),
+        d_in: net.d_in(),
+        inputs: xs.points().to_vec(),
+        points: args.points,
+        order: args.order,
         cutoff: match cutoff.length() {
             Some(l) => serde_json::json!(l),
             None => serde_json::json!("inf"),
         },
-        evaluation,
+        couplings: spec
+            .vertices
+            .iter()
+            .zip(&couplings)
+            .map(|(v, &g)| (v.name.clone(), g))
+            .collect(),
+        connected_only: args.connected,
+        keep_self_energy: args.keep_self_energy,
     };
+    let all = args.tuple.trim().eq_ignore_ascii_case("all");
     if global.json {
-        return output::print_json(&report);
+        return if all {
+            output::print_json(&AllReport {
+                settings,
+                tuples: rows,
+            })
+        } else {
+            let row = rows.into_iter().next().expect("one tuple");
+            output::print_json(&Report { settings, row })
+        };
     }
+    let what = if args.diagrams { "diagrams" } else { "classes" };
     println!(
-        "G{} of {} at tuple {:?}, cutoff {cutoff}, lambda = {}, kappa = {}, {} {}",
+        "G{} of {} (sigma_w = {}, sigma_b = {}, d = {}), cutoff {cutoff}, lambda = {:?}, kappa = {:?}, {} {what}",
         args.points,
         net.arch().title(),
-        args.tuple,
+        net.sigma_w(),
+        net.sigma_b(),
+        net.d_in(),
         args.lambda,
         args.kappa,
-        report.evaluation.terms.len(),
-        if args.diagrams { "diagrams" } else { "classes" }
+        if args.diagrams {
+            e.diagrams.len()
+        } else {
+            e.classes.len()
+        },
     );
+    if all {
+        println!("{:<24} {:>22} {:>10}", "tuple", "total", "error");
+        for r in &rows {
+            println!(
+                "{:<24} {:>22.14e} {:>10.2e}",
+                format!("{:?}", r.tuple),
+                r.total,
+                r.total_error
+            );
+        }
+        return Ok(());
+    }
+    let r = &rows[0];
+    println!("at tuple {:?}", r.tuple);
     println!(
         "{:>6} {:>14} {:>14} {:>22} {:>10} {:>22}",
         "class", "monomial", "coefficient", "integral", "error", "value"
     );
-    for t in &report.evaluation.terms {
+    for t in &r.terms {
+        let lines = t
+            .diagram_lines
+            .as_ref()
+            .map_or(String::new(), |l| format!("  {l}"));
         println!(
-            "{:>6} {:>14} {:>14} {:>22.14e} {:>10.2e} {:>22.14e}",
-            t.class, t.monomial, t.coefficient, t.integral, t.error, t.value
+            "{:>6} {:>14} {:>14} {:>22.14e} {:>10.2e} {:>22.14e}{lines}",
+            t.term.class,
+            t.term.monomial,
+            t.coefficient_exact,
+            t.term.integral,
+            t.term.error,
+            t.term.value
         );
     }
-    println!(
-        "total = {:.14e} +- {:.2e}",
-        report.evaluation.total, report.evaluation.total_error
-    );
+    println!("total = {:.14e} +- {:.2e}", r.total, r.total_error);
     Ok(())
 }

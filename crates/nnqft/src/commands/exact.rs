@@ -17,7 +17,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', default_value = "2,4,6")]
     pub npt: Vec<usize>,
     /// Write the JSON result to FILE (atomically).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
 

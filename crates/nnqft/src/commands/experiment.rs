@@ -6,6 +6,8 @@ use crate::plot::sweep::figures;
 use anyhow::{Context, Result, bail};
 use nnqft_core::paper;
 use nnqft_ensemble::{Estimator, SweepConfig, SweepEvent, SweepResult, run_sweep};
+use nnqft_integrate::exact_measurement;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -33,28 +35,20 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output directory (created if its parent exists): experiment.json and SVG figures.
-    #[arg(long)]
+    /// Output directory (created with its parents if missing): experiment.json and figures.
+    #[arg(long, short = 'o')]
     pub out: PathBuf,
 }
 
-/// Make sure `dir` exists (creating it, but not its parents).
+/// Make sure the output directory `dir` exists, creating it and any missing parents.
 pub fn prepare_dir(dir: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if !parent.is_dir() {
-        bail!(
-            "cannot create {}: directory {} does not exist",
-            dir.display(),
-            parent.display()
-        );
+    if dir.exists() {
+        bail!("--out {}: exists and is not a directory", dir.display());
     }
-    std::fs::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
@@ -92,8 +86,26 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         }
     }
     output::write_json(&args.out.join("experiment.json"), &result)?;
-    for fig in figures(&result) {
-        fig.1.write(&args.out.join(fig.0))?;
+    // The exact m_n at the same widths, drawn over the sampled ones (skipped, with a note,
+    // where the exact correlators are not available).
+    let exact: Result<Vec<_>, _> = result
+        .config
+        .widths
+        .par_iter()
+        .map(|&w| {
+            exact_measurement(
+                &result.config.network,
+                w,
+                &result.config.inputs,
+                &result.config.npt,
+            )
+        })
+        .collect();
+    let exact = exact
+        .map_err(|e| eprintln!("note: no exact curves in the figures: {e}"))
+        .ok();
+    for (name, fig) in figures(&result, exact.as_deref()) {
+        fig.write(&args.out.join(name))?;
     }
     if global.json {
         return output::print_json(&result);

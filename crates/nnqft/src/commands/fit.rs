@@ -62,7 +62,7 @@ pub struct Args {
     #[arg(long)]
     pub weighting: Option<String>,
     /// Also write DIR/fit.json.
-    #[arg(long)]
+    #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
 }
 
@@ -133,10 +133,8 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     if models.is_empty() {
         bail!("no models given");
     }
-    if let Some(dir) = &args.out
-        && !dir.is_dir()
-    {
-        bail!("--out {}: not a directory", dir.display());
+    if let Some(dir) = &args.out {
+        super::experiment::prepare_dir(dir)?;
     }
     let source = Source::parse(&args.source);
     let (dev_train, dev_test): (Deviations, Deviations) = match &source {
@@ -205,10 +203,13 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
 
 fn print_table(net: &Network, width: usize, source: &Source, cutoff: Cutoff, r: &FitReport) {
     println!(
-        "{} width {width}, source {}, cutoff {cutoff}, weighting {:?}: DeltaG4 = -(lambda_0 T0 + lambda_2 T2 + lambda_NL TNL)",
+        "{} width {width}, source {}, cutoff {cutoff}, weighting {}: DeltaG4 = -(lambda_0 T0 + lambda_2 T2 + lambda_NL TNL)",
         net.arch().title(),
         source.label(),
-        r.weighting
+        serde_json::to_value(r.weighting)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     );
     println!(
         "{:<5} {:>24} {:>24} {:>24} {:>10} {:>11} {:>11} {:>11} {:>9}",

@@ -16,7 +16,7 @@ pub struct Args {
     pub files: Vec<PathBuf>,
     /// Write the merged measurement (the JSON of `nnqft sample`) to this file, atomically.
     /// Every block of the run must be present.
-    #[arg(long)]
+    #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
     /// Write the combined shards as one bigger shard file (may be incomplete: merge it later
     /// with the rest); without --out nothing else is computed.

@@ -22,6 +22,9 @@ pub struct Args {
     /// Correlators: `exact` or a FILE written by `nnqft sample` (with the 6-point function).
     #[arg(long, default_value = "exact")]
     pub source: String,
+    /// Also write the JSON result to FILE (atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -39,6 +42,9 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     if !(args.cutoff.is_finite() && args.cutoff > 0.0) {
         bail!("--cutoff must be positive and finite, got {}", args.cutoff);
     }
+    if let Some(path) = &args.out {
+        output::check_output_path(path)?;
+    }
     let source = Source::parse(&args.source);
     let dev = load_deviations(
         &source,
@@ -55,6 +61,9 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         inputs: dev.inputs.points(),
         prediction: &p,
     };
+    if let Some(path) = &args.out {
+        output::write_json(path, &out)?;
+    }
     if global.json {
         return output::print_json(&out);
     }

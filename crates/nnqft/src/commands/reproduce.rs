@@ -19,8 +19,8 @@ pub struct Args {
     /// quick (minutes, default) or paper (10 experiments of 10^6 nets per width).
     #[arg(long, default_value = "quick")]
     pub scale: String,
-    /// Output directory (created if its parent exists).
-    #[arg(long, default_value = "nnqft-report")]
+    /// Output directory (created with its parents if missing).
+    #[arg(long, short = 'o', default_value = "nnqft-report")]
     pub out: PathBuf,
     /// RNG seed of the sampling stage.
     #[arg(long, default_value_t = 1)]

@@ -40,7 +40,7 @@ pub struct Args {
     #[arg(long, default_value = "lambda")]
     pub couplings: String,
     /// Also write DIR/rg.json and DIR/rg.svg (log10|lambda| against log10 L with the fitted line).
-    #[arg(long)]
+    #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
 }
 
@@ -218,10 +218,8 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     let cutoffs = parse_cutoffs(&args.cutoffs)?;
     let couplings = parse_couplings(&args.couplings)?;
     let source = Source::parse(&args.source);
-    if let Some(dir) = &args.out
-        && !dir.is_dir()
-    {
-        bail!("--out {}: not a directory", dir.display());
+    if let Some(dir) = &args.out {
+        super::experiment::prepare_dir(dir)?;
     }
     let kappa = couplings == Couplings::LambdaKappa;
     let dev = load_deviations(

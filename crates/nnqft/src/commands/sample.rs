@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Write the JSON result to this file (atomically).
-    #[arg(long)]
+    #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub scale: super::shard::ScaleArgs,

@@ -1,35 +1,131 @@
 //! The figures of a width sweep (`nnqft experiment`, and `nnqft reproduce` stages 1-2).
 
 use super::{Figure, Series};
+use nnqft_core::{InputSet, Measurement};
 use nnqft_ensemble::{SlopeFit, SweepResult};
 
-/// The sweep's figures with their file names: m{n}.svg (log10 m_n and log10 background
-/// against log10 N) per order, and connected6.svg (log10 mean |G6c| with its error).
-pub fn figures(r: &SweepResult) -> Vec<(String, Figure)> {
+/// The settings of a sweep, for the caption of its figures: the network's scales, the inputs
+/// (named `paper` when they are the architecture's paper inputs), networks, experiments,
+/// estimator and seed.
+pub fn caption(r: &SweepResult) -> Vec<String> {
+    let c = &r.config;
+    let net = &c.network;
+    let paper =
+        InputSet::paper(net.arch(), net.d_in()).is_ok_and(|p| p.points() == c.inputs.points());
+    let inputs = if paper {
+        "paper inputs".to_string()
+    } else {
+        let pts: Vec<String> = c
+            .inputs
+            .points()
+            .iter()
+            .map(|p| {
+                let xs: Vec<String> = p.iter().map(|x| format!("{x}")).collect();
+                if xs.len() == 1 {
+                    xs[0].clone()
+                } else {
+                    format!("({})", xs.join(", "))
+                }
+            })
+            .collect();
+        let list = pts.join(", ");
+        if list.len() > 60 {
+            format!("{} inputs", pts.len())
+        } else {
+            format!("inputs {list}")
+        }
+    };
+    vec![
+        format!(
+            "sigma_w = {}, sigma_b = {}, d = {}, {inputs}",
+            net.sigma_w(),
+            net.sigma_b(),
+            net.d_in()
+        ),
+        format!(
+            "{} nets in {} experiments per width, {} estimator, seed {}",
+            c.nets, c.experiments, c.estimator, c.seed
+        ),
+    ]
+}
+
+/// m_n of a measurement with a bound on its sampling error: the mean over entries (with a
+/// non-zero GP value) of stderr / abs(G_GP), which bounds abs(m_n - E m_n) to first order for
+/// any correlation between the entries.
+fn signal_with_error(m: &Measurement, n: &str) -> Option<(f64, f64)> {
+    let s = m.summary.get(n)?;
+    let entries = m.correlators.get(n)?;
+    let rel: Vec<f64> = entries
+        .iter()
+        .filter(|e| e.gp != 0.0)
+        .map(|e| e.stderr / e.gp.abs())
+        .collect();
+    let err = if rel.is_empty() {
+        0.0
+    } else {
+        rel.iter().sum::<f64>() / rel.len() as f64
+    };
+    Some((s.signal, err))
+}
+
+/// Error of log10 y from the error e of y (first order), 0 where undefined.
+fn log_err(y: f64, e: f64) -> f64 {
+    let v = e / (y.abs() * std::f64::consts::LN_10);
+    if v.is_finite() { v } else { 0.0 }
+}
+
+/// The sweep's figures with their file names: m{n}.svg (log10 m_n with error bars, log10
+/// background, the fitted slope and, given the exact measurements at the sweep's widths, the
+/// exact m_n) per order, and connected6.svg (log10 mean |G6c| with its error, and the exact
+/// mean |kappa6|). Every figure is captioned with the sweep's settings.
+pub fn figures(r: &SweepResult, exact: Option<&[Measurement]>) -> Vec<(String, Figure)> {
     let title = r.config.network.arch().title();
+    let caption = caption(r);
+    let captioned = |mut f: Figure| {
+        for line in &caption {
+            f = f.caption(line);
+        }
+        f
+    };
+    let lx = |w: usize| (w as f64).log10();
     let mut out = vec![];
     for n in &r.config.npt {
         let key = n.to_string();
         let mut signal = vec![];
+        let mut errors = vec![];
         let mut background = vec![];
         for m in &r.measurements {
-            if let Some(s) = m.summary.get(&key) {
-                let x = (m.width as f64).log10();
-                signal.push((x, s.signal.log10()));
-                if let Some(b) = s.background {
-                    background.push((x, b.log10()));
+            if let Some((s, e)) = signal_with_error(m, &key) {
+                signal.push((lx(m.width), s.log10()));
+                errors.push(log_err(s, e));
+                if let Some(b) = m.summary[&key].background {
+                    background.push((lx(m.width), b.log10()));
                 }
             }
         }
-        let mut fig = Figure::new(
+        let mut fig = captioned(Figure::new(
             &format!("{title}: {n}-point deviation from the GP"),
             "log10 N",
             &format!("log10 m_{n}"),
-        )
-        .with(Series::line_points(&format!("signal m_{n}"), signal))
+        ))
+        .with(Series::error_bars(
+            &format!("sampled m_{n}"),
+            signal,
+            errors,
+        ))
         .with(Series::line_points("background", background));
         if let Some(Some(fit)) = r.slopes.get(&key) {
             fig = fig.with(fit_line(fit));
+        }
+        if let Some(ex) = exact {
+            let pts: Vec<(f64, f64)> = ex
+                .iter()
+                .filter_map(|m| Some((lx(m.width), m.summary.get(&key)?.signal.log10())))
+                .filter(|p| p.1.is_finite())
+                .collect();
+            if !pts.is_empty() {
+                fig = fig.with(Series::line(&format!("exact m_{n}"), pts));
+            }
         }
         out.push((format!("m{n}.svg"), fig));
     }
@@ -37,28 +133,41 @@ pub fn figures(r: &SweepResult) -> Vec<(String, Figure)> {
         let pts: Vec<(f64, f64)> = r
             .connected6
             .iter()
-            .map(|p| ((p.width as f64).log10(), p.mean_abs.log10()))
+            .map(|p| (lx(p.width), p.mean_abs.log10()))
             .collect();
-        // Error of log10 y from the error of y: e / (y ln 10).
         let errs: Vec<f64> = r
             .connected6
             .iter()
-            .map(|p| p.mean_stderr / (p.mean_abs * std::f64::consts::LN_10))
+            .map(|p| log_err(p.mean_abs, p.mean_stderr))
             .collect();
         let noise: Vec<(f64, f64)> = r
             .connected6
             .iter()
-            .map(|p| ((p.width as f64).log10(), p.mean_stderr.log10()))
+            .map(|p| (lx(p.width), p.mean_stderr.log10()))
             .collect();
-        let mut fig = Figure::new(
+        let mut fig = captioned(Figure::new(
             &format!("{title}: connected 6-point function"),
             "log10 N",
             "log10 mean |G6c|",
-        )
-        .with(Series::error_bars("mean |G6c|", pts, errs))
+        ))
+        .with(Series::error_bars("sampled mean |G6c|", pts, errs))
         .with(Series::line_points("mean standard error", noise));
         if let Some(fit) = &r.connected6_slope {
             fig = fig.with(fit_line(fit));
+        }
+        if let Some(ex) = exact {
+            let pts: Vec<(f64, f64)> = ex
+                .iter()
+                .filter_map(|m| {
+                    let c = m.connected.get("6")?;
+                    let mean = c.iter().map(|e| e.mean.abs()).sum::<f64>() / c.len() as f64;
+                    Some((lx(m.width), mean.log10()))
+                })
+                .filter(|p| p.1.is_finite())
+                .collect();
+            if !pts.is_empty() {
+                fig = fig.with(Series::line("exact mean |kappa6|", pts));
+            }
         }
         out.push(("connected6.svg".to_string(), fig));
     }
@@ -69,8 +178,13 @@ pub fn figures(r: &SweepResult) -> Vec<(String, Figure)> {
 fn fit_line(fit: &SlopeFit) -> Series {
     let x = |w: usize| (w as f64).log10();
     let (a, b) = (x(fit.widths[0]), x(fit.widths[fit.widths.len() - 1]));
+    let err = fit.stderr.map_or(String::new(), |e| format!(" +- {e:.2}"));
     Series::dashed(
-        &format!("fit: slope {:.2}", fit.slope),
+        &format!(
+            "fit: slope {:.2}{err} ({} widths)",
+            fit.slope,
+            fit.widths.len()
+        ),
         vec![
             (a, fit.intercept + fit.slope * a),
             (b, fit.intercept + fit.slope * b),

@@ -70,29 +70,8 @@ fn estimators_figure(cond: &ArchSweep, direct: &ArchSweep, exact: Option<&ArchEx
 }
 
 fn write_sweep(a: &ArchSweep, e: &ArchExact, out: &mut Outputs) -> Result<()> {
-    let lx: Vec<f64> = e.widths.iter().map(|&w| (w as f64).log10()).collect();
-    for (name, mut fig) in figures(&a.sweep) {
+    for (name, fig) in figures(&a.sweep, Some(&e.exact)) {
         let stem = name.trim_end_matches(".svg");
-        let exact: Vec<(f64, f64)> = if stem == "connected6" {
-            lx.iter()
-                .zip(&e.exact_connected6)
-                .map(|(x, y)| (*x, y.log10()))
-                .collect()
-        } else {
-            let n = stem.trim_start_matches('m');
-            e.exact_signal
-                .get(n)
-                .map(|v| lx.iter().zip(v).map(|(x, y)| (*x, y.log10())).collect())
-                .unwrap_or_default()
-        };
-        if exact.iter().any(|p| p.1.is_finite()) {
-            let label = if stem == "connected6" {
-                "exact mean |kappa6|".to_string()
-            } else {
-                format!("exact m_{}", stem.trim_start_matches('m'))
-            };
-            fig = fig.with(Series::line(&label, exact));
-        }
         out.svg(&format!("{stem}_{}.svg", a.arch.name()), &fig)?;
     }
     Ok(())
@@ -119,6 +98,13 @@ fn flow_figure(f: &Flow) -> Figure {
         .zip(&r.mean_lambda)
         .map(|(x, m)| (*x, m.abs().log10()))
         .collect();
+    // Error of log10 abs(mean lambda): e / (abs(mean) ln 10); zero for an exact source.
+    let errs: Vec<f64> = r
+        .mean_lambda
+        .iter()
+        .zip(&r.mean_lambda_error)
+        .map(|(m, e)| e / (m.abs() * std::f64::consts::LN_10))
+        .collect();
     let mut fig = Figure::new(
         &format!(
             "{} d = {}, N = {} ({}): running quartic coupling",
@@ -127,7 +113,7 @@ fn flow_figure(f: &Flow) -> Figure {
         "log10 L",
         "log10 |mean lambda|",
     )
-    .with(Series::points("mean lambda over 4-tuples", pts));
+    .with(Series::error_bars("mean lambda over 4-tuples", pts, errs));
     if let (Some(s), Some(b)) = (r.slope, r.intercept) {
         let (a, z) = (lx[0], lx[lx.len() - 1]);
         fig = fig.with(Series::dashed(
@@ -138,24 +124,82 @@ fn flow_figure(f: &Flow) -> Figure {
     fig
 }
 
+/// The q-quantile (0 <= q <= 1) of `v` by linear interpolation; NaN when empty.
+fn quantile(v: &[f64], q: f64) -> f64 {
+    let mut s: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    if s.is_empty() {
+        return f64::NAN;
+    }
+    s.sort_by(f64::total_cmp);
+    let pos = q * (s.len() - 1) as f64;
+    let (i, f) = (pos.floor() as usize, pos.fract());
+    if i + 1 < s.len() {
+        s[i] + f * (s[i + 1] - s[i])
+    } else {
+        s[i]
+    }
+}
+
+/// beta/lambda = -dlog I4/dlog L per flow: the median over the 4-tuples with bars from the
+/// 25% to the 75% quantile, crosses where I4 of some tuple changes sign between two cutoffs,
+/// and the reference values -5 (ReLU d = 1), -1 (Erf) and 0 (Gauss). The axis is held to
+/// [-12, 4] so that one tuple near a zero of I4 cannot hide the rest (the CSV keeps every value).
 fn beta_figure(flows: &[Flow]) -> Figure {
     let mut fig = Figure::new(
-        "beta(lambda) / lambda = -dlog I4 / dlog L",
+        "beta(lambda) / lambda = -dlog I4 / dlog L, per 4-tuple",
         "log10 L",
         "beta / lambda",
-    );
+    )
+    .caption("points: median over the 4-tuples; bars: 25% to 75% of the tuples")
+    .caption("crosses: I4 of some tuple changes sign between neighbouring cutoffs")
+    .clip_y(-12.0, 4.0);
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for f in flows {
-        let pts = f
-            .report
-            .cutoffs
-            .iter()
-            .zip(f.report.mean_beta.iter().zip(&f.report.mean_lambda))
-            .map(|(l, (b, m))| (l.log10(), b / m))
-            .collect();
-        fig = fig.with(Series::line_points(
-            &format!("{} d={} {}", f.arch.name(), f.d_in, f.source),
-            pts,
-        ));
+        let r = &f.report;
+        let mut pts = vec![];
+        let mut ranges = vec![];
+        for (c, l) in r.cutoffs.iter().enumerate() {
+            let ratios: Vec<f64> = r.beta[c]
+                .iter()
+                .zip(&r.lambda[c])
+                .map(|(b, m)| b / m)
+                .collect();
+            pts.push((l.log10(), quantile(&ratios, 0.5)));
+            ranges.push((quantile(&ratios, 0.25), quantile(&ratios, 0.75)));
+            lo = lo.min(l.log10());
+            hi = hi.max(l.log10());
+        }
+        let label = format!("{} d={} N={} {}", f.arch.name(), f.d_in, f.width, f.source);
+        let mut signs = vec![];
+        let mut changed = 0;
+        for c in 1..r.cutoffs.len() {
+            let k = r.integral[c - 1]
+                .iter()
+                .zip(&r.integral[c])
+                .filter(|(a, b)| a.signum() != b.signum())
+                .count();
+            if k > 0 {
+                changed += k;
+                let x = (r.cutoffs[c - 1].log10() + r.cutoffs[c].log10()) / 2.0;
+                signs.push((x, (pts[c - 1].1 + pts[c].1) / 2.0));
+            }
+        }
+        fig = fig.with(Series::ranges(&label, pts, ranges));
+        if !signs.is_empty() {
+            fig = fig.with(Series::crosses(
+                &format!("{label}: I4 sign changes ({changed})"),
+                signs,
+            ));
+        }
+    }
+    if lo.is_finite() {
+        for (y, name) in [
+            (-5.0, "-5 (ReLU d=1)"),
+            (-1.0, "-1 (Erf)"),
+            (0.0, "0 (Gauss)"),
+        ] {
+            fig = fig.with(Series::dashed(name, vec![(lo, y), (hi, y)]));
+        }
     }
     fig
 }
@@ -167,16 +211,26 @@ fn ratio_figure(cases: &[Case]) -> Figure {
         "predicted / measured",
     );
     for c in cases {
-        let pts = c
-            .prediction
+        let p = &c.prediction;
+        let pts = p
             .ratio
             .iter()
             .enumerate()
             .map(|(i, r)| (i as f64, *r))
             .collect();
-        fig = fig.with(Series::points(
+        // The ratio's error from both relative errors (independent, first order).
+        let errs = (0..p.ratio.len())
+            .map(|i| {
+                let rel = |e: f64, v: f64| if v != 0.0 { e / v } else { 0.0 };
+                p.ratio[i].abs()
+                    * rel(p.predicted_error[i], p.predicted[i])
+                        .hypot(rel(p.measured_error[i], p.measured[i]))
+            })
+            .collect();
+        fig = fig.with(Series::error_bars(
             &format!("{} N={} {}", c.arch.name(), c.width, c.source),
             pts,
+            errs,
         ));
     }
     fig

@@ -37,10 +37,15 @@ impl Outputs {
         write_json(&p, value)
     }
 
-    /// Render `fig` to DIR/name (SVG).
+    /// Render `fig` to DIR/name (SVG), with its CSV and PDF next to it.
     pub fn svg(&mut self, name: &str, fig: &Figure) -> Result<()> {
         let p = self.path(name);
-        fig.write(&p)
+        for f in fig.write_all(&p)? {
+            if let Some(n) = f.file_name().and_then(|n| n.to_str()) {
+                self.written.insert(n.to_string());
+            }
+        }
+        Ok(())
     }
 
     /// Write raw bytes to DIR/name.

@@ -15,3 +15,4 @@ mod rg;
 mod sample;
 mod shards;
 mod zoo;
+mod ux;

@@ -260,7 +260,9 @@ fn experiment_writes_json_and_figures() {
         let svg = std::fs::read_to_string(out.join(f)).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("log10 N"), "{f}");
     }
-    // A missing parent directory is refused before any sampling.
+    // An output directory that cannot be created (its parent is a file) is refused before
+    // any sampling; missing directories are created (tests/cli/ux.rs).
+    let blocker = out.join("experiment.json");
     let o = nnqft(&[
         "experiment",
         "--arch",
@@ -270,8 +272,8 @@ fn experiment_writes_json_and_figures() {
         "--nets",
         "100",
         "--out",
-        "/nonexistent-dir/sweep",
+        blocker.join("sweep").to_str().unwrap(),
     ]);
     assert!(!o.status.success() && o.stdout.is_empty());
-    assert!(stderr(&o).contains("does not exist"));
+    assert!(stderr(&o).contains("cannot create"));
 }
