@@ -404,7 +404,7 @@ fn rotate_principal(lat: &mut Latent) {
 /// (far faster than Gauss-Hermite's for activations with poles near the real axis, e.g.
 /// tanh at z = i pi/2): tau_j = s / max_a |A_aj| with s the activation's singularity distance
 /// (pi/2 for entire ones, whose error falls faster still, like exp(-c / h^2)), and
-/// h_j = tau_j / 4.7 (tau_j / 6.5 for entire ones) aims at 1e-12. The rule with step 2 h_j uses every other node; from the
+/// h_j = tau_j / 6 (tau_j / 6.5 for entire ones) aims at 1e-13. The rule with step 2 h_j uses every other node; from the
 /// gap g = |T_h - T_2h| the reported error is g^2 / scale under the exp(-c/h) law of
 /// meromorphic activations and g^3 / scale^2 for entire ones (whose error falls like
 /// exp(-c/h^2), which would give g^4 / scale^3), plus the roundoff of the sum.
@@ -424,7 +424,7 @@ fn trapezoid_latent(arch: Arch, lat: &Latent) -> (Vec<f64>, Vec<f64>) {
     let s = strip.unwrap_or(std::f64::consts::FRAC_PI_2).max(1e-3);
     // Entire activations grow off the axis (erf like e^{y^2}), more so in products of six:
     // a finer step than the pole distance alone suggests.
-    let divisor = if strip.is_none() { 6.5 } else { 4.7 };
+    let divisor = if strip.is_none() { 6.5 } else { 6.0 };
     let off = usize::from(lat.uniform);
     let mut axes: Vec<Axis> = Vec::with_capacity(lat.r);
     if lat.uniform {

@@ -14,5 +14,5 @@ mod reproduce;
 mod rg;
 mod sample;
 mod shards;
-mod zoo;
 mod ux;
+mod zoo;
