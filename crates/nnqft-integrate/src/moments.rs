@@ -432,11 +432,12 @@ fn trapezoid_latent(arch: Arch, lat: &Latent) -> (Vec<f64>, Vec<f64>) {
     }
     for j in off..lat.r {
         let amax = lat.rows.iter().map(|r| r[j].abs()).fold(0.0f64, f64::max);
-        // h <= 0.75 integrates the Gaussian weight alone to 1e-16.
+        // h <= 0.5 integrates the Gaussian weight alone to 1e-30, and the coarse rule (2h)
+        // to 3e-9, so the error estimate from their gap stays small on slow axes.
         let h = if amax > 0.0 {
-            (s / amax / divisor).min(0.75)
+            (s / amax / divisor).min(0.5)
         } else {
-            0.75
+            0.5
         };
         axes.push(Axis::trapezoid(h, reach));
     }
