@@ -7,7 +7,7 @@ use crate::cutoff::{Cutoff, Weight};
 use crate::error::{IntegrateError, Result};
 use crate::graph::{Lines, Problem};
 use nnqft_core::Estimate;
-use nnqft_core::{Arch, Network};
+use nnqft_core::Network;
 use nnqft_diagrams::Diagram;
 use num_traits::ToPrimitive;
 
@@ -59,22 +59,24 @@ pub fn diagram_integral(
     Ok(problem.integrate(cutoff)?[0].scale(free))
 }
 
-/// The Gauss-net vertex integrals over R^d in closed form. There K_int(u, v) = A exp(-a |u -
-/// v|^2 / 2) with A = sw^2 and a = sw^2 / d, so the product of the lines at the k vertices is
+/// The vertex integrals over R^d in closed form for a translation-invariant kernel (Gauss-net,
+/// the cos-net). There K_int(u, v) = A exp(-a |u - v|^2 / 2) with A = K_int(u, u) (sw^2 for
+/// Gauss-net, sw^2 / 2 for the cos-net) and a = sw^2 / d, so the product of the lines at the k vertices is
 /// A^lines exp(-1/2 y.M y + b.y + c) per coordinate (M the graph Laplacian of the vertex lines
 /// plus a on the diagonal per external leg), and the integral over the k vertices is
 /// A^lines prod over the d coordinates of (2 pi)^(k/2) det(M)^(-1/2) exp(b.M^-1 b / 2 + c).
 /// None for any other kernel, and when M is singular (a group of vertices with no external
 /// leg: the integral diverges on R^d).
 fn gaussian_closed_form(net: &Network, lines: &Lines, points: &[&[f64]], k: usize) -> Option<f64> {
-    if net.arch() != Arch::Gauss || k == 0 {
+    if !net.translation_invariant_kernel() || k == 0 {
         return None;
     }
     let d = net.d_in();
-    let amp = net.sigma_w() * net.sigma_w();
-    let a = amp / d as f64;
+    let o = vec![0.0; d];
+    let amp = net.kernel_int(&o, &o);
+    let a = net.sigma_w() * net.sigma_w() / d as f64;
     // Guard: K_int must be exactly this Gaussian (the kernel's definition could change).
-    let (o, mut e1) = (vec![0.0; d], vec![0.0; d]);
+    let mut e1 = vec![0.0; d];
     e1[0] = 1.0;
     let k_int = net.kernel(&o, &e1) - net.sigma_b() * net.sigma_b();
     let want = amp * (-a / 2.0).exp();
