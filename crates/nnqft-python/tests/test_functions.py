@@ -238,13 +238,19 @@ def test_evaluate_is_the_cli_json(cli):
 # ---------------------------------------------------------------- rg, predict, fit, action
 
 
-def test_rg_is_the_cli_json_and_relu_lambda_runs_with_slope_minus_one(cli):
-    cut = [10.0, 100.0, 1000.0]
-    d = nnqft.rg("relu", cutoffs=cut)
-    ref = cli.json(["rg", "--arch", "relu", "--cutoffs", "10,100,1000"])
-    assert d == ref
-    # ReLU-net in d = 1: I4 grows like L, so lambda falls like 1/L (docs/conventions.md section 6)
-    assert d["slope"] == pytest.approx(-1.0, abs=0.05)
+def test_rg_is_the_cli_json(cli):
+    d = nnqft.rg("relu", cutoffs=[10.0, 100.0, 1000.0])
+    assert d == cli.json(["rg", "--arch", "relu", "--cutoffs", "10,100,1000"])
+
+
+def test_relu_lambda_falls_like_the_fifth_power_of_the_cutoff():
+    # ReLU-net with sb = 0 in d = 1: K(x, y) is proportional to |x||y| on a half line, so
+    # I4 = int_{-L}^{L} prod_i K(x_i, y) dy grows like L^5 and lambda = -DeltaG4 / (24 I4)
+    # falls like L^-5 (docs/conventions.md section 6).
+    d = nnqft.rg("relu", cutoffs=[10.0, 100.0, 1000.0])
+    assert d["slope"] == pytest.approx(-5.0, abs=1e-6)
+    lam = d["mean_lambda"]
+    assert lam[0] / lam[1] == pytest.approx(1e5, rel=1e-6)
 
 
 def test_rg_reads_a_sample_dict_and_a_file(cli, tmp_path):
