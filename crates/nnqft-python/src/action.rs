@@ -2,7 +2,7 @@
 //! reconstruction, docs/conventions.md section 9), its locality summary and round trip.
 
 use crate::args::{net_and_inputs, value_error};
-use crate::convert::{dense, to_dict};
+use crate::convert::{dense_entries, to_dict};
 use nnqft_core::{InputSet, paper};
 use nnqft_fit::SourceHeader;
 use nnqft_fit::action::{
@@ -128,10 +128,13 @@ pub fn action<'py>(
         d.set_item("check", to_dict(py, r).map_err(value_error)?)?;
     }
     let arrays = PyDict::new(py);
-    let full = |t: &Tensor| t.symmetrized_entries().into_iter();
-    arrays.set_item("lambda4", dense(py, k, 4, full(&couplings.lambda4))?)?;
+    let full = |t: &Tensor| t.symmetrized_entries();
+    arrays.set_item(
+        "lambda4",
+        dense_entries(py, k, 4, &full(&couplings.lambda4))?,
+    )?;
     if let Some(t) = &couplings.lambda6 {
-        arrays.set_item("lambda6", dense(py, k, 6, full(t))?)?;
+        arrays.set_item("lambda6", dense_entries(py, k, 6, &full(t))?)?;
     }
     d.set_item("dense", arrays)?;
     Ok(d)

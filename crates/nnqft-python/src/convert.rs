@@ -1,7 +1,7 @@
 //! Values across the boundary: JSON values to Python objects, Python inputs to an input set,
 //! correlator entry lists to dense symmetric numpy arrays.
 
-use numpy::{IntoPyArray, PyArray1, PyArrayMethods};
+use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde::Serialize;
@@ -90,29 +90,50 @@ pub fn inputs_text(inputs: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
     Ok(text.join(";"))
 }
 
-/// The dense symmetric array of shape (k,)*n holding, at every index tuple, the value of the
-/// entry of its sorted multiset; `entries` lists (sorted index, value) pairs.
-pub fn dense<'py>(
-    py: Python<'py>,
-    k: usize,
-    n: usize,
-    entries: impl Iterator<Item = (Vec<usize>, f64)>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let size = k.pow(n as u32);
-    let mut data = vec![0.0; size];
-    for (mut idx, value) in entries {
+/// For a table of order n over k inputs whose entries have the sorted indices `indices`: at
+/// every flat position of the (k,)*n array (row-major), the number of the entry whose
+/// multiset that index tuple sorts to.
+pub fn positions(k: usize, n: usize, indices: &[&[usize]]) -> Vec<u32> {
+    let mut pos = vec![0u32; k.pow(n as u32)];
+    for (r, sorted) in indices.iter().enumerate() {
+        let mut idx = sorted.to_vec();
         // every distinct permutation of the sorted multiset, in lexicographic order
         loop {
             let flat = idx.iter().fold(0, |acc, &i| acc * k + i);
-            data[flat] = value;
+            pos[flat] = r as u32;
             if !next_permutation(&mut idx) {
                 break;
             }
         }
     }
-    let shape: Vec<usize> = vec![k; n];
-    let arr: Bound<'py, PyArray1<f64>> = data.into_pyarray(py);
-    Ok(arr.reshape(shape)?.into_any())
+    pos
+}
+
+/// The dense symmetric array of shape (k,)*n with `values[pos[i]]` at flat position i
+/// (`pos` from [`positions`]).
+pub fn dense<'py>(
+    py: Python<'py>,
+    k: usize,
+    n: usize,
+    pos: &[u32],
+    values: &[f64],
+) -> PyResult<Bound<'py, PyAny>> {
+    let data: Vec<f64> = pos.iter().map(|&p| values[p as usize]).collect();
+    let arr = numpy::ndarray::ArrayD::from_shape_vec(numpy::ndarray::IxDyn(&vec![k; n]), data)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+    Ok(arr.into_pyarray(py).into_any())
+}
+
+/// The dense symmetric array of a list of (sorted index, value) entries.
+pub fn dense_entries<'py>(
+    py: Python<'py>,
+    k: usize,
+    n: usize,
+    entries: &[(Vec<usize>, f64)],
+) -> PyResult<Bound<'py, PyAny>> {
+    let indices: Vec<&[usize]> = entries.iter().map(|(i, _)| i.as_slice()).collect();
+    let values: Vec<f64> = entries.iter().map(|&(_, v)| v).collect();
+    dense(py, k, n, &positions(k, n, &indices), &values)
 }
 
 /// Rearrange `v` into the next permutation in lexicographic order; false (leaving `v`

@@ -1,7 +1,7 @@
 //! `kernel` and `exact`, and a measurement as a dict with dense correlator arrays.
 
 use crate::args::{net_and_inputs, value_error, warn};
-use crate::convert::{dense, to_dict};
+use crate::convert::{dense, positions, to_dict};
 use nnqft_core::Measurement;
 use numpy::{PyArray2, ToPyArray};
 use pyo3::prelude::*;
@@ -71,19 +71,23 @@ pub fn add_dense<'py>(py: Python<'py>, d: &Bound<'py, PyAny>, m: &Measurement) -
     let groups: Vec<Bound<'py, PyDict>> = names.iter().map(|_| PyDict::new(py)).collect();
     for (n, entries) in &m.correlators {
         let order: usize = n.parse().unwrap_or(0);
+        let indices: Vec<&[usize]> = entries.iter().map(|e| e.index.as_slice()).collect();
+        let pos = positions(k, order, &indices);
         let fields: [fn(&nnqft_core::MeasuredEntry) -> f64; 3] =
             [|e| e.mean, |e| e.stderr, |e| e.gp];
         for (g, f) in groups.iter().zip(fields) {
-            let it = entries.iter().map(|e| (e.index.clone(), f(e)));
-            g.set_item(n, dense(py, k, order, it)?)?;
+            let values: Vec<f64> = entries.iter().map(f).collect();
+            g.set_item(n, dense(py, k, order, &pos, &values)?)?;
         }
     }
     for (n, entries) in &m.connected {
         let order: usize = n.parse().unwrap_or(0);
-        let it = entries.iter().map(|e| (e.index.clone(), e.mean));
-        groups[3].set_item(n, dense(py, k, order, it)?)?;
-        let it = entries.iter().map(|e| (e.index.clone(), e.stderr));
-        groups[4].set_item(n, dense(py, k, order, it)?)?;
+        let indices: Vec<&[usize]> = entries.iter().map(|e| e.index.as_slice()).collect();
+        let pos = positions(k, order, &indices);
+        let values: Vec<f64> = entries.iter().map(|e| e.mean).collect();
+        groups[3].set_item(n, dense(py, k, order, &pos, &values)?)?;
+        let values: Vec<f64> = entries.iter().map(|e| e.stderr).collect();
+        groups[4].set_item(n, dense(py, k, order, &pos, &values)?)?;
     }
     for (name, g) in names.iter().zip(groups) {
         out.set_item(name, g)?;
