@@ -10,9 +10,10 @@ if ! command -v "$py" >/dev/null 2>&1; then
   echo "scripts/python-test.sh: no $py; the Python package's tests need Python >= 3.10" >&2
   exit 1
 fi
-env=target/pyenv
+env="$PWD/target/pyenv"
 rm -rf "$env"
 "$py" -m venv "$env"
+export PATH="$env/bin:$PATH"  # the environment's maturin builds the package
 "$env/bin/pip" install -q --upgrade pip
 "$env/bin/pip" install -q maturin numpy pytest matplotlib nbclient nbformat ipykernel
 # The binary the tests compare with (same seed, same bits; same error messages).
