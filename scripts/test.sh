@@ -29,3 +29,4 @@ cargo test --workspace --doc
 # The examples (examples/ at the repository root), each a few seconds.
 for ex in g4_expansion exact_vs_sampled relu_rg_slope cos_net; do cargo run -q -p nnqft --example "$ex"; done
 bash scripts/mpi-test.sh
+bash scripts/python-test.sh  # the Python package (fresh venv, pytest, the notebook)

@@ -24,6 +24,7 @@ mod dot;
 mod estimate;
 mod generate;
 mod insertion;
+pub mod json;
 pub mod latex;
 mod spec;
 pub mod text;

@@ -79,6 +79,24 @@ pub enum EnsembleError {
     /// The thread pool could not start.
     #[error("cannot start the thread pool: {0}")]
     Threads(String),
+    /// The run was stopped through its cancel flag ([`crate::run_blocks_until`]).
+    #[error("sampling was interrupted")]
+    Cancelled,
+}
+
+impl EnsembleError {
+    /// The settings that caused this error, by their names in `nnqft sample` (as flags without
+    /// the leading `--`) and in the Python package (as keywords); empty when no one setting did.
+    pub fn settings(&self) -> &'static [&'static str] {
+        match self {
+            EnsembleError::Nets(_) => &["nets"],
+            EnsembleError::Experiments | EnsembleError::ConditionalExperiments => &["experiments"],
+            EnsembleError::NotDivisible { .. } => &["nets", "experiments"],
+            EnsembleError::NoOrders | EnsembleError::ConditionalOrder(_) => &["npt"],
+            EnsembleError::Width => &["width"],
+            _ => &[],
+        }
+    }
 }
 
 /// nnqft-ensemble's result type.

@@ -40,6 +40,7 @@ mod partial;
 mod plan;
 mod program;
 mod rng;
+mod sampled;
 pub mod shard;
 mod simd;
 mod sweep;
@@ -48,9 +49,12 @@ pub use error::{EnsembleError, Result};
 pub use exact_sum::ExactSum;
 pub use finish::{DOMINANCE_THRESHOLD, finish, sample_std};
 pub use nnqft_core::Measurement;
-pub use partial::{BlockSet, ExperimentSums, Partial, run_all, run_blocks, run_floor};
+pub use partial::{
+    BlockSet, ExperimentSums, Partial, run_all, run_blocks, run_blocks_until, run_floor,
+};
 pub use plan::{Block, DEFAULT_BLOCK_SIZE, Estimator, MAX_ACCUMULATORS, Plan, Sampling, Settings};
 pub use rng::{block_rng, splitmix64};
+pub use sampled::Sampled;
 pub use shard::{Combiner, ShardError, ShardFile, ShardSpec};
 pub use sweep::{
     Connected6Point, SlopeFit, SweepConfig, SweepEvent, SweepResult, fit_loglog, run_sweep,
@@ -64,4 +68,15 @@ pub fn sample(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Measurement, EnsembleError> {
     finish(&run_all(plan, threads, progress)?)
+}
+
+/// [`sample`] that stops with [`EnsembleError::Cancelled`] soon after `cancel` becomes true.
+pub fn sample_until(
+    plan: &Plan,
+    threads: Option<usize>,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<Measurement, EnsembleError> {
+    let blocks: Vec<u64> = (0..plan.block_count()).collect();
+    finish(&run_blocks_until(plan, &blocks, threads, progress, cancel)?)
 }

@@ -8,6 +8,7 @@ use crate::plan::Plan;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A set of block indices as sorted, disjoint, non-adjacent half-open ranges.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,6 +207,19 @@ pub fn run_blocks(
     threads: Option<usize>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Partial> {
+    run_blocks_until(plan, blocks, threads, progress, &AtomicBool::new(false))
+}
+
+/// [`run_blocks`] that stops early when `cancel` becomes true: blocks not yet started are
+/// skipped (a block of networks takes milliseconds) and the run returns
+/// [`EnsembleError::Cancelled`]. For front ends that honour an interrupt (Ctrl-C in Python).
+pub fn run_blocks_until(
+    plan: &Plan,
+    blocks: &[u64],
+    threads: Option<usize>,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Partial> {
     let mut set = BlockSet::new();
     let count = plan.block_count();
     for &b in blocks {
@@ -226,6 +240,9 @@ pub fn run_blocks(
             .fold(
                 || (Partial::empty(plan), None::<Workspace>),
                 |(mut part, ws), &b| {
+                    if cancel.load(Ordering::Relaxed) {
+                        return (part, ws);
+                    }
                     let mut ws = ws.unwrap_or_else(|| Workspace::new(&ctx));
                     let block = plan.block(b).expect("checked above");
                     ws.run(&ctx, plan.seed, block);
@@ -253,6 +270,9 @@ pub fn run_blocks(
                     a
                 },
             );
+        if cancel.load(Ordering::Relaxed) {
+            return Err(EnsembleError::Cancelled);
+        }
         Ok(parts)
     };
     match threads {
@@ -318,5 +338,26 @@ mod tests {
         let mut u = BlockSet::new();
         u.insert(3..5);
         assert!(!s.overlaps(&u));
+    }
+
+    #[test]
+    fn a_set_cancel_flag_stops_the_run() {
+        use nnqft_core::{Arch, InputSet, Network};
+        let net = Network::paper(Arch::Erf);
+        let xs = InputSet::paper(Arch::Erf, 1).unwrap();
+        let settings = crate::Settings::new(net, xs, 3, &[2]).unwrap();
+        let plan = Plan::new(settings, 8 * 1024, 2, 1).unwrap();
+        let blocks: Vec<u64> = (0..plan.block_count()).collect();
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let count = |k: u64| {
+            done.fetch_add(k, Ordering::Relaxed);
+        };
+        let cancel = AtomicBool::new(true);
+        let r = run_blocks_until(&plan, &blocks, Some(1), &count, &cancel);
+        assert_eq!(r.unwrap_err(), EnsembleError::Cancelled);
+        assert_eq!(done.load(Ordering::Relaxed), 0);
+        cancel.store(false, Ordering::Relaxed);
+        let p = run_blocks_until(&plan, &blocks, Some(1), &count, &cancel).unwrap();
+        assert_eq!(p.blocks.count(), plan.block_count());
     }
 }

@@ -133,7 +133,7 @@ mod tests {
     /// method) for every G4 diagram up to order 2 with a vertex, at one tuple, d = 1.
     #[test]
     fn gauss_closed_form_matches_quadrature() {
-        let net = Network::new(Arch::Gauss, 1.3, 1.0, 1).unwrap();
+        let net = Network::new(nnqft_core::Arch::Gauss, 1.3, 1.0, 1).unwrap();
         let xs = [[-0.4], [0.1], [0.3], [0.9]];
         let points: Vec<&[f64]> = xs.iter().map(|p| p.as_slice()).collect();
         let e = expand(&ExpansionSpec::new(4, 2)).unwrap();

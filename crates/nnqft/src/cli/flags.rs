@@ -5,16 +5,10 @@ use nnqft_ensemble::EnsembleError;
 
 /// `e` with the flag that caused it named in front, where one did.
 pub fn ensemble(e: EnsembleError) -> anyhow::Error {
-    let flag = match &e {
-        EnsembleError::Nets(_) => Some("--nets"),
-        EnsembleError::Experiments | EnsembleError::ConditionalExperiments => Some("--experiments"),
-        EnsembleError::NotDivisible { .. } => Some("--nets/--experiments"),
-        EnsembleError::NoOrders | EnsembleError::ConditionalOrder(_) => Some("--npt"),
-        EnsembleError::Width => Some("--width"),
-        _ => None,
-    };
-    match flag {
-        Some(f) => anyhow::anyhow!("{f}: {e}"),
-        None => e.into(),
+    let flags: Vec<String> = e.settings().iter().map(|s| format!("--{s}")).collect();
+    if flags.is_empty() {
+        e.into()
+    } else {
+        anyhow::anyhow!("{}: {e}", flags.join("/"))
     }
 }

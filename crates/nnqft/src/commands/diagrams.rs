@@ -4,9 +4,8 @@
 use crate::cli::{Global, output};
 use anyhow::{Context, Result, anyhow, bail};
 use nnqft_diagrams::{
-    DEFAULT_MAX_DIAGRAMS, DiagramError, Expansion, ExpansionSpec, VertexKind, expand, latex, text,
+    DEFAULT_MAX_DIAGRAMS, DiagramError, ExpansionSpec, VertexKind, expand, latex, text,
 };
-use serde::{Serialize, Serializer};
 use std::path::PathBuf;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,100 +49,6 @@ pub struct Args {
     /// Write the output to this file (atomically) instead of stdout.
     #[arg(long = "out", short = 'o', alias = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-#[derive(Serialize)]
-struct VertexJson<'a> {
-    name: &'a str,
-    degree: usize,
-}
-
-#[derive(Serialize)]
-struct DiagramJson<'a> {
-    coefficient: String,
-    monomial: String,
-    symmetry_factor: String,
-    vertices: Vec<VertexJson<'a>>,
-    edges: Vec<[usize; 2]>,
-    connected: bool,
-    class: usize,
-}
-
-#[derive(Serialize)]
-struct ClassJson {
-    id: usize,
-    monomial: String,
-    coefficient: String,
-    members: usize,
-    representative: usize,
-    latex: String,
-}
-
-/// Monomial -> total, serialized as a JSON object in expansion order.
-struct Totals(Vec<(String, String)>);
-
-impl Serialize for Totals {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
-}
-
-#[derive(Serialize)]
-struct Report<'a> {
-    points: usize,
-    order: usize,
-    vertices: Vec<VertexJson<'a>>,
-    connected_only: bool,
-    keep_self_energy: bool,
-    diagrams: Vec<DiagramJson<'a>>,
-    classes: Vec<ClassJson>,
-    totals: Totals,
-}
-
-fn report(e: &Expansion) -> Report<'_> {
-    let spec = &e.spec;
-    let vertex = |k: usize| VertexJson {
-        name: &spec.vertices[k].name,
-        degree: spec.vertices[k].degree,
-    };
-    Report {
-        points: spec.points,
-        order: spec.order,
-        vertices: (0..spec.vertices.len()).map(vertex).collect(),
-        connected_only: spec.connected_only,
-        keep_self_energy: spec.keep_self_energy,
-        diagrams: e
-            .diagrams
-            .iter()
-            .map(|d| DiagramJson {
-                coefficient: text::rational(&d.coefficient),
-                monomial: e.monomial_name(&d.monomial),
-                symmetry_factor: d.symmetry_factor.to_string(),
-                vertices: d.internal.iter().map(|&k| vertex(k)).collect(),
-                edges: d.edges.iter().map(|&(a, b)| [a, b]).collect(),
-                connected: d.connected,
-                class: d.class,
-            })
-            .collect(),
-        classes: e
-            .classes
-            .iter()
-            .map(|c| ClassJson {
-                id: c.id,
-                monomial: e.monomial_name(&c.monomial),
-                coefficient: text::rational(&c.coefficient),
-                members: c.members,
-                representative: c.representative,
-                latex: latex::class_term(e, c),
-            })
-            .collect(),
-        totals: Totals(
-            e.totals()
-                .iter()
-                .map(|(m, t)| (e.monomial_name(m), text::rational(t)))
-                .collect(),
-        ),
-    }
 }
 
 fn spec(args: &Args) -> Result<ExpansionSpec> {
@@ -191,7 +96,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     })?;
     let out = match format {
         Format::Text => text::listing(&e),
-        Format::Json => output::to_json(&report(&e))?,
+        Format::Json => output::to_json(&nnqft_diagrams::json::to_json(&e))?,
         Format::Latex if args.standalone => latex::document(&e),
         Format::Latex => latex::body(&e),
         Format::Dot => nnqft_diagrams::dot(&e),

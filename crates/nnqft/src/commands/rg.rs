@@ -6,6 +6,7 @@ use crate::cli::{ArchArgs, Global, output, progress};
 use crate::plot::{Figure, Series};
 use anyhow::{Context, Result, bail};
 use nnqft_core::{InputSet, Measurement, Network, paper};
+pub use nnqft_fit::SourceHeader;
 use nnqft_fit::fill::exact_deviations;
 use nnqft_fit::{Couplings, Deviations, RgReport, VertexIntegrals, rg_flow};
 use serde::Serialize;
@@ -72,28 +73,9 @@ impl Source {
     }
 }
 
-/// The fields every coupling command's JSON starts with: the network, the width and where the
-/// correlators came from.
-#[derive(Serialize)]
-pub struct SourceHeader {
-    arch: String,
-    sigma_w: f64,
-    sigma_b: f64,
-    d_in: usize,
-    width: usize,
-    source: String,
-}
-
-impl SourceHeader {
-    pub fn new(net: &Network, width: usize, source: &Source) -> Self {
-        SourceHeader {
-            arch: net.arch().name(),
-            sigma_w: net.sigma_w(),
-            sigma_b: net.sigma_b(),
-            d_in: net.d_in(),
-            width,
-            source: source.label(),
-        }
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
     }
 }
 

@@ -3,8 +3,7 @@
 use crate::cli::{ArchArgs, Global, flags, output, progress};
 use anyhow::{Result, bail};
 use nnqft_core::Measurement;
-use nnqft_ensemble::{Estimator, Plan, Settings};
-use serde::Serialize;
+use nnqft_ensemble::{Estimator, Plan, Sampled, Settings};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -74,14 +73,6 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         m
     };
     emit(&m, plan.settings().estimator(), args.out.as_deref(), global)
-}
-
-/// The JSON of a sampled measurement: the measurement's fields, then the estimator's name.
-#[derive(Serialize)]
-struct Sampled<'a> {
-    #[serde(flatten)]
-    measurement: &'a Measurement,
-    estimator: Estimator,
 }
 
 /// Report a finished measurement made with `estimator`: warnings on stderr, the JSON to
