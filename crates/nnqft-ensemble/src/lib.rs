@@ -48,8 +48,11 @@ pub use error::{EnsembleError, Result};
 pub use exact_sum::ExactSum;
 pub use finish::{DOMINANCE_THRESHOLD, finish, sample_std};
 pub use nnqft_core::Measurement;
-pub use partial::{BlockSet, ExperimentSums, Partial, run_all, run_blocks, run_floor};
-pub use plan::{Block, DEFAULT_BLOCK_SIZE, Estimator, MAX_ACCUMULATORS, Plan, Sampling, Settings};
+pub use partial::{BlockSet, ExperimentSums, Partial, run_all, run_blocks, run_floor, run_range};
+pub use plan::{
+    Block, DEFAULT_BLOCK_SIZE, Estimator, MAX_ACCUMULATORS, MAX_PAIRING_TERMS, MAX_THREADS,
+    MAX_WORK, OPS_PER_CORE_SECOND, Plan, Sampling, Settings, pairing_terms,
+};
 pub use rng::{block_rng, splitmix64};
 pub use shard::{Combiner, ShardError, ShardFile, ShardSpec};
 pub use sweep::{

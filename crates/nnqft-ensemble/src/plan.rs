@@ -15,6 +15,38 @@ pub const DEFAULT_BLOCK_SIZE: usize = 1024;
 /// exact sums and a maximum, roughly 120 bytes.
 pub const MAX_ACCUMULATORS: u64 = 2_000_000;
 
+/// Refuse settings whose finish would sum more Wick pairing terms than this: the Gaussian
+/// part of every n-point entry is a sum over its (n-1)!! pairings (about 200 ns each, so
+/// the limit is a few seconds; n = 18 at one input is 34 million).
+pub const MAX_PAIRING_TERMS: u128 = 10_000_000;
+
+/// Refuse to sample more than this many operations in one process (a network costs about
+/// width x inputs x (d + 2) for its hidden layer plus one per accumulator entry): about 9
+/// core-hours at [`OPS_PER_CORE_SECOND`]. Larger runs are split into shards.
+pub const MAX_WORK: u128 = 10_000_000_000_000;
+
+/// The sampler's speed assumed by the estimates (operations per second per core, measured
+/// on a 2-core x86-64 machine: 3e8 to 8e8).
+pub const OPS_PER_CORE_SECOND: f64 = 3e8;
+
+/// Refuse thread pools larger than this (each thread has its own scratch buffers and stack).
+pub const MAX_THREADS: usize = 1024;
+
+/// A number of seconds as a short human estimate ("about 3 s", "about 2.5 hours", ...).
+pub(crate) fn human_seconds(s: f64) -> String {
+    if s < 120.0 {
+        format!("about {s:.0} s")
+    } else if s < 7200.0 {
+        format!("about {:.0} minutes", s / 60.0)
+    } else if s < 2.0 * 86400.0 {
+        format!("about {:.1} hours", s / 3600.0)
+    } else if s < 2.0 * 365.0 * 86400.0 {
+        format!("about {:.0} days", s / 86400.0)
+    } else {
+        format!("about {:.1e} years", s / (365.0 * 86400.0))
+    }
+}
+
 /// How the n-point functions are estimated from the sampled networks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -139,6 +171,14 @@ impl Settings {
         for &n in &npt {
             check_table_size(inputs.len(), n)?;
         }
+        let terms = pairing_terms(inputs.len(), &npt);
+        if terms > MAX_PAIRING_TERMS {
+            return Err(EnsembleError::TooLarge(format!(
+                "the Gaussian parts of the n = {:?} tables are sums of {terms} Wick pairing terms in all ({} to finish), above the limit of {MAX_PAIRING_TERMS}; use lower orders or fewer inputs",
+                npt,
+                human_seconds(terms as f64 * 2e-7)
+            )));
+        }
         Ok(Settings {
             network,
             inputs,
@@ -184,6 +224,17 @@ impl Settings {
     /// The estimator.
     pub fn estimator(&self) -> Estimator {
         self.estimator
+    }
+
+    /// The operations to sample one network (the estimate behind [`MAX_WORK`]):
+    /// width x inputs x (d + 2) for the hidden layer plus one per accumulator entry.
+    pub fn work_per_net(&self) -> u128 {
+        let m = self.inputs.len() as u128;
+        let d = self.network.d_in() as u128;
+        (self.width as u128)
+            .saturating_mul(m)
+            .saturating_mul(d + 2)
+            .saturating_add(self.total_entries() as u128)
     }
 
     /// Number of entries of Q (the pairs a <= b of inputs): the values per network of the
@@ -239,6 +290,14 @@ impl Settings {
             .flat_map(|n| multisets(rows, n))
             .collect()
     }
+}
+
+/// The Wick pairing terms of the Gaussian parts of every entry of the n-point tables over
+/// `m` inputs: sum over n of C(m + n - 1, n) (n - 1)!! (saturating).
+pub fn pairing_terms(m: usize, npt: &[usize]) -> u128 {
+    npt.iter()
+        .map(|&n| nnqft_core::multiset_count(m, n).saturating_mul(nnqft_core::pairing_count(n)))
+        .fold(0u128, u128::saturating_add)
 }
 
 /// One RNG block: its global index, its experiment and how many networks it draws.
@@ -342,10 +401,15 @@ impl Plan {
         }
         let e = experiments as u64;
         if !nets.is_multiple_of(e) {
+            // The next multiple of e, or the one below if that does not fit in 64 bits.
+            let suggestion = (nets / e)
+                .checked_add(1)
+                .and_then(|k| k.checked_mul(e))
+                .unwrap_or(nets / e * e);
             return Err(EnsembleError::NotDivisible {
                 nets,
                 experiments,
-                suggestion: nets.div_ceil(e) * e,
+                suggestion,
             });
         }
         if settings.estimator == Estimator::Conditional
@@ -430,6 +494,23 @@ impl Plan {
     pub fn experiment_blocks(&self, e: usize) -> Range<u64> {
         let b = self.blocks_per_experiment();
         e as u64 * b..(e as u64 + 1) * b
+    }
+
+    /// Refuse to sample `blocks` blocks of this plan in one process if that is more than
+    /// [`MAX_WORK`] operations ([`Settings::work_per_net`] per network), with the estimate.
+    pub fn check_work(&self, blocks: u64) -> Result<()> {
+        let nets = (blocks as u128 * self.block_size as u128).min(self.nets as u128);
+        let work = nets.saturating_mul(self.settings.work_per_net());
+        if work > MAX_WORK {
+            let cores = std::thread::available_parallelism().map_or(1, |c| c.get()) as f64;
+            return Err(EnsembleError::TooLarge(format!(
+                "sampling {nets} networks of width {} at {} inputs is about {work:.1e} operations ({} on {cores} cores), above the limit of {MAX_WORK:.0e} per process; use fewer networks or a smaller width, or split the run with --shard I/S across jobs",
+                self.settings.width,
+                self.settings.inputs.len(),
+                human_seconds(work as f64 / OPS_PER_CORE_SECOND / cores),
+            )));
+        }
+        Ok(())
     }
 
     /// Block `index`: its experiment and size.
