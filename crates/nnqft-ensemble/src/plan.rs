@@ -168,16 +168,22 @@ impl Settings {
         if npt.is_empty() {
             return Err(EnsembleError::NoOrders);
         }
-        for &n in &npt {
-            check_table_size(inputs.len(), n)?;
-        }
+        // The pairing count first: it bounds n (n = 18 is already too many), so the table
+        // sizes below are computed for small n only.
         let terms = pairing_terms(inputs.len(), &npt);
         if terms > MAX_PAIRING_TERMS {
+            let shown = if terms == u128::MAX {
+                "more than 10^38".to_string()
+            } else {
+                terms.to_string()
+            };
             return Err(EnsembleError::TooLarge(format!(
-                "the Gaussian parts of the n = {:?} tables are sums of {terms} Wick pairing terms in all ({} to finish), above the limit of {MAX_PAIRING_TERMS}; use lower orders or fewer inputs",
-                npt,
+                "the Gaussian parts of the n = {npt:?} tables are sums of {shown} Wick pairing terms in all ({} to finish), above the limit of {MAX_PAIRING_TERMS}; use lower orders or fewer inputs",
                 human_seconds(terms as f64 * 2e-7)
             )));
+        }
+        for &n in &npt {
+            check_table_size(inputs.len(), n)?;
         }
         Ok(Settings {
             network,
@@ -293,10 +299,24 @@ impl Settings {
 }
 
 /// The Wick pairing terms of the Gaussian parts of every entry of the n-point tables over
-/// `m` inputs: sum over n of C(m + n - 1, n) (n - 1)!! (saturating).
+/// `m` inputs: sum over n of C(m + n - 1, n) (n - 1)!! (saturating at u128::MAX, and
+/// quickly so for huge n).
 pub fn pairing_terms(m: usize, npt: &[usize]) -> u128 {
     npt.iter()
-        .map(|&n| nnqft_core::multiset_count(m, n).saturating_mul(nnqft_core::pairing_count(n)))
+        .map(|&n| {
+            // (n-1)!! for even n, saturating: past 2^128 by n = 60, so the loop is short.
+            let mut pairings: u128 = 1;
+            let mut k: u128 = 1;
+            while k < n as u128 && pairings != u128::MAX {
+                pairings = pairings.saturating_mul(k);
+                k += 2;
+            }
+            if pairings == u128::MAX || n > 200 {
+                u128::MAX
+            } else {
+                nnqft_core::multiset_count(m, n).saturating_mul(pairings)
+            }
+        })
         .fold(0u128, u128::saturating_add)
 }
 
@@ -591,10 +611,34 @@ mod tests {
         assert!(Settings::new(net, xs.clone(), 0, &[2]).is_err());
         assert!(Settings::new(net, xs.clone(), 5, &[3]).is_err());
         assert!(Settings::new(net, xs.clone(), 5, &[]).is_err());
-        // 6 inputs at n = 20: 53130 entries, times 100 experiments: refused with the count.
-        let s = Settings::new(net, xs, 5, &[20]).unwrap();
+        // 40 inputs at n = 4: C(43, 4) = 123410 entries, times 100 experiments: refused with
+        // the count.
+        let forty = InputSet::new((0..40).map(|i| vec![i as f64 / 40.0]).collect()).unwrap();
+        let s = Settings::new(net, forty, 5, &[4]).unwrap();
         let err = Plan::new(s, 1000, 100, 1).unwrap_err().to_string();
-        assert!(err.contains("5313000"), "{err}");
+        assert!(err.contains("12341000"), "{err}");
+        // 6 inputs at n = 20: 53130 entries of 19!! = 654729075 Wick terms each, refused
+        // by the finish's cost; n = 258 saturates instead of overflowing.
+        let err = Settings::new(net, xs.clone(), 5, &[20])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&(53130u128 * 654729075).to_string()), "{err}");
+        assert_eq!(pairing_terms(1, &[258]), u128::MAX);
+        assert_eq!(pairing_terms(3, &[2, 4]), 6 + 15 * 3);
+        // Work per process: 10^12 networks of width 5 at 6 inputs is 1.1e14 operations.
+        let s = Settings::new(net, xs.clone(), 5, &[2]).unwrap();
+        let p = Plan::new(s, 1_000_000_000_000, 10, 1).unwrap();
+        assert!(p.check_work(p.block_count()).is_err());
+        assert!(p.check_work(10).is_ok());
+        // The suggested multiple fits in 64 bits.
+        let s = Settings::new(net, xs.clone(), 5, &[2]).unwrap();
+        assert!(matches!(
+            Plan::new(s, u64::MAX, 10, 1),
+            Err(EnsembleError::NotDivisible {
+                suggestion: 18446744073709551610,
+                ..
+            })
+        ));
         // The conditional estimator: orders up to 6, and 2 experiments for n >= 4 (the
         // 2-point function alone takes its error from the networks).
         let c = |npt: &[usize]| {

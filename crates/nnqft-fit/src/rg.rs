@@ -125,6 +125,15 @@ pub const VANISHING_I4: f64 = 1e-9;
 /// is dominated by the small denominator (orders of magnitude above the other tuples').
 pub const NEAR_ZERO_I4: f64 = 1e-4;
 
+/// A cutoff for messages: plain below 1e15, else scientific (never hundreds of digits).
+fn short(x: f64) -> String {
+    if x.abs() >= 1e15 || (x != 0.0 && x.abs() < 1e-4) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// A tuple left out of the summaries over tuples, and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DegenerateTuple {
@@ -187,14 +196,14 @@ pub fn degenerate_tuples(
             if a <= VANISHING_I4 * max {
                 reason = Some(format!(
                     "I4 vanishes up to rounding at L = {} (|I4| = {a:.3e}, the largest is {max:.3e})",
-                    i.cutoff
+                    short(i.cutoff)
                 ));
                 break;
             }
             if a < NEAR_ZERO_I4 * med {
                 reason = Some(format!(
                     "I4 is near zero at L = {} (|I4| = {a:.3e}, the median is {med:.3e})",
-                    i.cutoff
+                    short(i.cutoff)
                 ));
                 break;
             }
@@ -204,7 +213,8 @@ pub fn degenerate_tuples(
                 (w[0].x4[t].value.signum() != w[1].x4[t].value.signum()).then(|| {
                     format!(
                         "I4 changes sign between L = {} and L = {}",
-                        w[0].cutoff, w[1].cutoff
+                        short(w[0].cutoff),
+                        short(w[1].cutoff)
                     )
                 })
             });

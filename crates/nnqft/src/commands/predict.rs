@@ -37,7 +37,10 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
     if !(args.cutoff.is_finite() && args.cutoff > 0.0) {
-        bail!("--cutoff must be positive and finite, got {}", args.cutoff);
+        bail!(
+            "--cutoff must be positive and finite, got {}",
+            nnqft_integrate::number(args.cutoff)
+        );
     }
     let source = Source::parse(&args.source);
     let dev = load_deviations(
