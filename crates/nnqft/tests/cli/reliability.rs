@@ -495,7 +495,7 @@ fn fuzz_every_numeric_flag() {
                 }
                 args.push(format!("{flag}={v}"));
                 args.push("--quiet".into());
-                if pick.next() % 2 == 0 {
+                if pick.next().is_multiple_of(2) {
                     args.push("--json".into());
                 }
                 runs.push(args);
