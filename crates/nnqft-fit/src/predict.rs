@@ -31,8 +31,8 @@ pub struct Prediction {
     /// `vanishing`).
     pub ratio: Vec<f64>,
     /// The 6-multisets whose measured DeltaG6 vanishes up to rounding (at most
-    /// [`crate::VANISHING_I4`] of the largest |DeltaG6|, exact source) or within its sampling
-    /// error: their ratio means nothing, and they are left out of the summaries.
+    /// [`crate::VANISHING_I4`] of the largest |DeltaG6|): their ratio means nothing, and they
+    /// are left out of the median.
     #[serde(default)]
     pub vanishing: Vec<Vec<usize>>,
     /// Median over the other entries of |predicted - measured| / |measured|.
@@ -65,10 +65,7 @@ pub fn predict6(dev: &Deviations, ints: &VertexIntegrals) -> Result<Prediction> 
     let largest = measured.iter().fold(0.0f64, |a, m| a.max(m.abs()));
     let vanishes: Vec<bool> = measured
         .iter()
-        .zip(&measured_error)
-        .map(|(m, e)| {
-            m.abs() <= crate::rg::VANISHING_I4 * largest || (dev.sampled && m.abs() <= *e)
-        })
+        .map(|m| m.abs() <= crate::rg::VANISHING_I4 * largest)
         .collect();
     let ratio: Vec<f64> = predicted
         .iter()
@@ -78,7 +75,7 @@ pub fn predict6(dev: &Deviations, ints: &VertexIntegrals) -> Result<Prediction> 
     let kept: Vec<usize> = (0..measured.len()).filter(|&i| !vanishes[i]).collect();
     if kept.is_empty() {
         return Err(FitError::Undefined(
-            "every measured DeltaG6 entry vanishes (up to rounding or within its error): nothing to compare the prediction with".into(),
+            "every measured DeltaG6 entry vanishes up to rounding: nothing to compare the prediction with".into(),
         ));
     }
     let rel_err: Vec<f64> = kept
