@@ -79,7 +79,7 @@ pub enum EnsembleError {
     /// The thread pool could not start.
     #[error("cannot start the thread pool: {0}")]
     Threads(String),
-    /// The run was stopped through its cancel flag ([`crate::run_blocks_until`]).
+    /// The run was stopped through its cancel flag ([`crate::run_range_until`]).
     #[error("sampling was interrupted")]
     Cancelled,
 }

@@ -50,9 +50,12 @@ pub use exact_sum::ExactSum;
 pub use finish::{DOMINANCE_THRESHOLD, finish, sample_std};
 pub use nnqft_core::Measurement;
 pub use partial::{
-    BlockSet, ExperimentSums, Partial, run_all, run_blocks, run_blocks_until, run_floor,
+    BlockSet, ExperimentSums, Partial, run_all, run_blocks, run_floor, run_range, run_range_until,
 };
-pub use plan::{Block, DEFAULT_BLOCK_SIZE, Estimator, MAX_ACCUMULATORS, Plan, Sampling, Settings};
+pub use plan::{
+    Block, DEFAULT_BLOCK_SIZE, Estimator, MAX_ACCUMULATORS, MAX_PAIRING_TERMS, MAX_THREADS,
+    MAX_WORK, OPS_PER_CORE_SECOND, Plan, Sampling, Settings, pairing_terms,
+};
 pub use rng::{block_rng, splitmix64};
 pub use sampled::Sampled;
 pub use shard::{Combiner, ShardError, ShardFile, ShardSpec};
@@ -77,6 +80,11 @@ pub fn sample_until(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &std::sync::atomic::AtomicBool,
 ) -> Result<Measurement, EnsembleError> {
-    let blocks: Vec<u64> = (0..plan.block_count()).collect();
-    finish(&run_blocks_until(plan, &blocks, threads, progress, cancel)?)
+    finish(&run_range_until(
+        plan,
+        0..plan.block_count(),
+        threads,
+        progress,
+        cancel,
+    )?)
 }

@@ -4,7 +4,7 @@
 use crate::block::{Context, Workspace};
 use crate::error::{EnsembleError, Result};
 use crate::exact_sum::ExactSum;
-use crate::plan::Plan;
+use crate::plan::{MAX_THREADS, Plan};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -207,19 +207,6 @@ pub fn run_blocks(
     threads: Option<usize>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Partial> {
-    run_blocks_until(plan, blocks, threads, progress, &AtomicBool::new(false))
-}
-
-/// [`run_blocks`] that stops early when `cancel` becomes true: blocks not yet started are
-/// skipped (a block of networks takes milliseconds) and the run returns
-/// [`EnsembleError::Cancelled`]. For front ends that honour an interrupt (Ctrl-C in Python).
-pub fn run_blocks_until(
-    plan: &Plan,
-    blocks: &[u64],
-    threads: Option<usize>,
-    progress: &(dyn Fn(u64) + Sync),
-    cancel: &AtomicBool,
-) -> Result<Partial> {
     let mut set = BlockSet::new();
     let count = plan.block_count();
     for &b in blocks {
@@ -233,56 +220,108 @@ pub fn run_blocks_until(
         }
         set.insert(b..b + 1);
     }
-    let work = || -> Result<Partial> {
-        let ctx = Context::new(plan);
-        let parts = blocks
-            .par_iter()
-            .fold(
-                || (Partial::empty(plan), None::<Workspace>),
-                |(mut part, ws), &b| {
-                    if cancel.load(Ordering::Relaxed) {
-                        return (part, ws);
-                    }
-                    let mut ws = ws.unwrap_or_else(|| Workspace::new(&ctx));
-                    let block = plan.block(b).expect("checked above");
-                    ws.run(&ctx, plan.seed, block);
-                    let exp = &mut part.experiments[block.experiment];
-                    exp.nets += block.nets as u64;
-                    for (acc, &v) in exp.sum.iter_mut().zip(&ws.out().sum) {
-                        acc.add(v);
-                    }
-                    for (acc, &v) in exp.sumsq.iter_mut().zip(&ws.out().sumsq) {
-                        acc.add(v);
-                    }
-                    for (acc, &v) in exp.max_abs.iter_mut().zip(&ws.out().max_abs) {
-                        *acc = acc.max(v);
-                    }
-                    part.blocks.insert(b..b + 1);
-                    progress(1);
-                    (part, Some(ws))
-                },
-            )
-            .map(|(p, _)| p)
-            .reduce(
-                || Partial::empty(plan),
-                |mut a, b| {
-                    a.merge(&b).expect("disjoint blocks of one plan");
-                    a
-                },
-            );
-        if cancel.load(Ordering::Relaxed) {
-            return Err(EnsembleError::Cancelled);
-        }
-        Ok(parts)
-    };
+    plan.check_work(blocks.len() as u64)?;
+    in_pool(threads, || {
+        sample_blocks(plan, blocks.par_iter().copied(), progress, &AtomicBool::new(false))
+    })
+}
+
+/// Sample the contiguous blocks `range` of `plan` (a shard, or the whole plan), as
+/// [`run_blocks`] does but without listing the blocks: memory does not grow with the range.
+pub fn run_range(
+    plan: &Plan,
+    range: Range<u64>,
+    threads: Option<usize>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Partial> {
+    run_range_until(plan, range, threads, progress, &AtomicBool::new(false))
+}
+
+/// [`run_range`] that stops early when `cancel` becomes true: blocks not yet started are
+/// skipped (a block of networks takes milliseconds) and the run returns
+/// [`EnsembleError::Cancelled`]. For front ends that honour an interrupt (Ctrl-C in Python).
+pub fn run_range_until(
+    plan: &Plan,
+    range: Range<u64>,
+    threads: Option<usize>,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Partial> {
+    let count = plan.block_count();
+    if range.end > count {
+        return Err(EnsembleError::BlockRange {
+            block: range.end - 1,
+            count,
+        });
+    }
+    plan.check_work(range.end.saturating_sub(range.start))?;
+    in_pool(threads, || {
+        sample_blocks(plan, range.into_par_iter(), progress, cancel)
+    })
+}
+
+/// Run `work` on the current rayon pool, or on a local pool of `threads` threads (at most
+/// [`MAX_THREADS`]).
+fn in_pool<T: Send>(threads: Option<usize>, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
     match threads {
         None => work(),
+        Some(t) if t == 0 || t > MAX_THREADS => Err(EnsembleError::Threads(format!(
+            "{t} threads asked for; use 1 to {MAX_THREADS}"
+        ))),
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()
             .map_err(|e| EnsembleError::Threads(e.to_string()))?
             .install(work),
     }
+}
+
+/// The exact sums of the (distinct, in-range) blocks `blocks` of `plan`.
+fn sample_blocks(
+    plan: &Plan,
+    blocks: impl ParallelIterator<Item = u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Partial> {
+    let ctx = Context::new(plan);
+    let parts = blocks
+        .fold(
+            || (Partial::empty(plan), None::<Workspace>),
+            |(mut part, ws), b| {
+                if cancel.load(Ordering::Relaxed) {
+                    return (part, ws);
+                }
+                let mut ws = ws.unwrap_or_else(|| Workspace::new(&ctx));
+                let block = plan.block(b).expect("checked by the caller");
+                ws.run(&ctx, plan.seed, block);
+                let exp = &mut part.experiments[block.experiment];
+                exp.nets += block.nets as u64;
+                for (acc, &v) in exp.sum.iter_mut().zip(&ws.out().sum) {
+                    acc.add(v);
+                }
+                for (acc, &v) in exp.sumsq.iter_mut().zip(&ws.out().sumsq) {
+                    acc.add(v);
+                }
+                for (acc, &v) in exp.max_abs.iter_mut().zip(&ws.out().max_abs) {
+                    *acc = acc.max(v);
+                }
+                part.blocks.insert(b..b + 1);
+                progress(1);
+                (part, Some(ws))
+            },
+        )
+        .map(|(p, _)| p)
+        .reduce(
+            || Partial::empty(plan),
+            |mut a, b| {
+                a.merge(&b).expect("disjoint blocks of one plan");
+                a
+            },
+        );
+    if cancel.load(Ordering::Relaxed) {
+        return Err(EnsembleError::Cancelled);
+    }
+    Ok(parts)
 }
 
 /// The speed floor of `plan` (for benchmarks): draw every block's networks and evaluate their
@@ -299,14 +338,7 @@ pub fn run_floor(plan: &Plan, threads: Option<usize>) -> Result<f64> {
             )
             .sum::<f64>()
     };
-    match threads {
-        None => Ok(work()),
-        Some(t) => Ok(rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .map_err(|e| EnsembleError::Threads(e.to_string()))?
-            .install(work)),
-    }
+    in_pool(threads, || Ok(work()))
 }
 
 /// All blocks of `plan` in one process.
@@ -315,8 +347,7 @@ pub fn run_all(
     threads: Option<usize>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Partial> {
-    let blocks: Vec<u64> = (0..plan.block_count()).collect();
-    run_blocks(plan, &blocks, threads, progress)
+    run_range(plan, 0..plan.block_count(), threads, progress)
 }
 
 #[cfg(test)]
@@ -339,7 +370,6 @@ mod tests {
         u.insert(3..5);
         assert!(!s.overlaps(&u));
     }
-
     #[test]
     fn a_set_cancel_flag_stops_the_run() {
         use nnqft_core::{Arch, InputSet, Network};
@@ -347,17 +377,18 @@ mod tests {
         let xs = InputSet::paper(Arch::Erf, 1).unwrap();
         let settings = crate::Settings::new(net, xs, 3, &[2]).unwrap();
         let plan = Plan::new(settings, 8 * 1024, 2, 1).unwrap();
-        let blocks: Vec<u64> = (0..plan.block_count()).collect();
+        let all = 0..plan.block_count();
         let done = std::sync::atomic::AtomicU64::new(0);
         let count = |k: u64| {
             done.fetch_add(k, Ordering::Relaxed);
         };
         let cancel = AtomicBool::new(true);
-        let r = run_blocks_until(&plan, &blocks, Some(1), &count, &cancel);
+        let r = run_range_until(&plan, all.clone(), Some(1), &count, &cancel);
         assert_eq!(r.unwrap_err(), EnsembleError::Cancelled);
         assert_eq!(done.load(Ordering::Relaxed), 0);
         cancel.store(false, Ordering::Relaxed);
-        let p = run_blocks_until(&plan, &blocks, Some(1), &count, &cancel).unwrap();
+        let p = run_range_until(&plan, all, Some(1), &count, &cancel).unwrap();
         assert_eq!(p.blocks.count(), plan.block_count());
     }
+
 }

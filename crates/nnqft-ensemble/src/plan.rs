@@ -15,6 +15,38 @@ pub const DEFAULT_BLOCK_SIZE: usize = 1024;
 /// exact sums and a maximum, roughly 120 bytes.
 pub const MAX_ACCUMULATORS: u64 = 2_000_000;
 
+/// Refuse settings whose finish would sum more Wick pairing terms than this: the Gaussian
+/// part of every n-point entry is a sum over its (n-1)!! pairings (about 200 ns each, so
+/// the limit is a few seconds; n = 18 at one input is 34 million).
+pub const MAX_PAIRING_TERMS: u128 = 10_000_000;
+
+/// Refuse to sample more than this many operations in one process (a network costs about
+/// width x inputs x (d + 2) for its hidden layer plus one per accumulator entry): about 9
+/// core-hours at [`OPS_PER_CORE_SECOND`]. Larger runs are split into shards.
+pub const MAX_WORK: u128 = 10_000_000_000_000;
+
+/// The sampler's speed assumed by the estimates (operations per second per core, measured
+/// on a 2-core x86-64 machine: 3e8 to 8e8).
+pub const OPS_PER_CORE_SECOND: f64 = 3e8;
+
+/// Refuse thread pools larger than this (each thread has its own scratch buffers and stack).
+pub const MAX_THREADS: usize = 1024;
+
+/// A number of seconds as a short human estimate ("about 3 s", "about 2.5 hours", ...).
+pub(crate) fn human_seconds(s: f64) -> String {
+    if s < 120.0 {
+        format!("about {s:.0} s")
+    } else if s < 7200.0 {
+        format!("about {:.0} minutes", s / 60.0)
+    } else if s < 2.0 * 86400.0 {
+        format!("about {:.1} hours", s / 3600.0)
+    } else if s < 2.0 * 365.0 * 86400.0 {
+        format!("about {:.0} days", s / 86400.0)
+    } else {
+        format!("about {:.1e} years", s / (365.0 * 86400.0))
+    }
+}
+
 /// How the n-point functions are estimated from the sampled networks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -136,6 +168,20 @@ impl Settings {
         if npt.is_empty() {
             return Err(EnsembleError::NoOrders);
         }
+        // The pairing count first: it bounds n (n = 18 is already too many), so the table
+        // sizes below are computed for small n only.
+        let terms = pairing_terms(inputs.len(), &npt);
+        if terms > MAX_PAIRING_TERMS {
+            let shown = if terms == u128::MAX {
+                "more than 10^38".to_string()
+            } else {
+                terms.to_string()
+            };
+            return Err(EnsembleError::TooLarge(format!(
+                "the Gaussian parts of the n = {npt:?} tables are sums of {shown} Wick pairing terms in all ({} to finish), above the limit of {MAX_PAIRING_TERMS}; use lower orders or fewer inputs",
+                human_seconds(terms as f64 * 2e-7)
+            )));
+        }
         for &n in &npt {
             check_table_size(inputs.len(), n)?;
         }
@@ -184,6 +230,17 @@ impl Settings {
     /// The estimator.
     pub fn estimator(&self) -> Estimator {
         self.estimator
+    }
+
+    /// The operations to sample one network (the estimate behind [`MAX_WORK`]):
+    /// width x inputs x (d + 2) for the hidden layer plus one per accumulator entry.
+    pub fn work_per_net(&self) -> u128 {
+        let m = self.inputs.len() as u128;
+        let d = self.network.d_in() as u128;
+        (self.width as u128)
+            .saturating_mul(m)
+            .saturating_mul(d + 2)
+            .saturating_add(self.total_entries() as u128)
     }
 
     /// Number of entries of Q (the pairs a <= b of inputs): the values per network of the
@@ -239,6 +296,28 @@ impl Settings {
             .flat_map(|n| multisets(rows, n))
             .collect()
     }
+}
+
+/// The Wick pairing terms of the Gaussian parts of every entry of the n-point tables over
+/// `m` inputs: sum over n of C(m + n - 1, n) (n - 1)!! (saturating at u128::MAX, and
+/// quickly so for huge n).
+pub fn pairing_terms(m: usize, npt: &[usize]) -> u128 {
+    npt.iter()
+        .map(|&n| {
+            // (n-1)!! for even n, saturating: past 2^128 by n = 60, so the loop is short.
+            let mut pairings: u128 = 1;
+            let mut k: u128 = 1;
+            while k < n as u128 && pairings != u128::MAX {
+                pairings = pairings.saturating_mul(k);
+                k += 2;
+            }
+            if pairings == u128::MAX || n > 200 {
+                u128::MAX
+            } else {
+                nnqft_core::multiset_count(m, n).saturating_mul(pairings)
+            }
+        })
+        .fold(0u128, u128::saturating_add)
 }
 
 /// One RNG block: its global index, its experiment and how many networks it draws.
@@ -342,10 +421,15 @@ impl Plan {
         }
         let e = experiments as u64;
         if !nets.is_multiple_of(e) {
+            // The next multiple of e, or the one below if that does not fit in 64 bits.
+            let suggestion = (nets / e)
+                .checked_add(1)
+                .and_then(|k| k.checked_mul(e))
+                .unwrap_or(nets / e * e);
             return Err(EnsembleError::NotDivisible {
                 nets,
                 experiments,
-                suggestion: nets.div_ceil(e) * e,
+                suggestion,
             });
         }
         if settings.estimator == Estimator::Conditional
@@ -432,6 +516,23 @@ impl Plan {
         e as u64 * b..(e as u64 + 1) * b
     }
 
+    /// Refuse to sample `blocks` blocks of this plan in one process if that is more than
+    /// [`MAX_WORK`] operations ([`Settings::work_per_net`] per network), with the estimate.
+    pub fn check_work(&self, blocks: u64) -> Result<()> {
+        let nets = (blocks as u128 * self.block_size as u128).min(self.nets as u128);
+        let work = nets.saturating_mul(self.settings.work_per_net());
+        if work > MAX_WORK {
+            let cores = std::thread::available_parallelism().map_or(1, |c| c.get()) as f64;
+            return Err(EnsembleError::TooLarge(format!(
+                "sampling {nets} networks of width {} at {} inputs is about {work:.1e} operations ({} on {cores} cores), above the limit of {MAX_WORK:.0e} per process; use fewer networks or a smaller width, or split the run with --shard I/S across jobs",
+                self.settings.width,
+                self.settings.inputs.len(),
+                human_seconds(work as f64 / OPS_PER_CORE_SECOND / cores),
+            )));
+        }
+        Ok(())
+    }
+
     /// Block `index`: its experiment and size.
     pub fn block(&self, index: u64) -> Result<Block> {
         let count = self.block_count();
@@ -510,10 +611,34 @@ mod tests {
         assert!(Settings::new(net, xs.clone(), 0, &[2]).is_err());
         assert!(Settings::new(net, xs.clone(), 5, &[3]).is_err());
         assert!(Settings::new(net, xs.clone(), 5, &[]).is_err());
-        // 6 inputs at n = 20: 53130 entries, times 100 experiments: refused with the count.
-        let s = Settings::new(net, xs, 5, &[20]).unwrap();
+        // 40 inputs at n = 4: C(43, 4) = 123410 entries, times 100 experiments: refused with
+        // the count.
+        let forty = InputSet::new((0..40).map(|i| vec![i as f64 / 40.0]).collect()).unwrap();
+        let s = Settings::new(net, forty, 5, &[4]).unwrap();
         let err = Plan::new(s, 1000, 100, 1).unwrap_err().to_string();
-        assert!(err.contains("5313000"), "{err}");
+        assert!(err.contains("12341000"), "{err}");
+        // 6 inputs at n = 20: 53130 entries of 19!! = 654729075 Wick terms each, refused
+        // by the finish's cost; n = 258 saturates instead of overflowing.
+        let err = Settings::new(net, xs.clone(), 5, &[20])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&(53130u128 * 654729075).to_string()), "{err}");
+        assert_eq!(pairing_terms(1, &[258]), u128::MAX);
+        assert_eq!(pairing_terms(3, &[2, 4]), 6 + 15 * 3);
+        // Work per process: 10^12 networks of width 5 at 6 inputs is 1.1e14 operations.
+        let s = Settings::new(net, xs.clone(), 5, &[2]).unwrap();
+        let p = Plan::new(s, 1_000_000_000_000, 10, 1).unwrap();
+        assert!(p.check_work(p.block_count()).is_err());
+        assert!(p.check_work(10).is_ok());
+        // The suggested multiple fits in 64 bits.
+        let s = Settings::new(net, xs.clone(), 5, &[2]).unwrap();
+        assert!(matches!(
+            Plan::new(s, u64::MAX, 10, 1),
+            Err(EnsembleError::NotDivisible {
+                suggestion: 18446744073709551610,
+                ..
+            })
+        ));
         // The conditional estimator: orders up to 6, and 2 experiments for n >= 4 (the
         // 2-point function alone takes its error from the networks).
         let c = |npt: &[usize]| {

@@ -25,10 +25,29 @@ pub struct Deviations {
     pub sampled: bool,
 }
 
+/// The largest |value| a correlator entry, its Gaussian part or its error may have: products
+/// of a few of them (lambda, the 6-point prediction, squared errors) stay finite.
+pub const MAX_CORRELATOR: f64 = 1e100;
+
+/// An exact source is refused when its largest |DeltaG4| is below this fraction of its largest
+/// |G4|: DeltaG4 = G4 - sum KK then keeps fewer than about 6 of double precision's 16 digits
+/// (the deviation falls like 1/N: widths above about 1e9).
+pub const MIN_EXACT_DEVIATION: f64 = 1e-10;
+
 fn deviation_table(m: &Measurement, n: usize) -> Result<Option<CorrelatorTable>> {
     let Some(entries) = m.correlators.get(&n.to_string()) else {
         return Ok(None);
     };
+    if let Some(e) = entries.iter().find(|e| {
+        ![e.mean, e.gp, e.stderr]
+            .iter()
+            .all(|v| v.is_finite() && v.abs() <= MAX_CORRELATOR)
+    }) {
+        return Err(FitError::Data(format!(
+            "the {n}-point entry {:?} has mean {:e}, Gaussian part {:e}, error {:e}: every value must be finite and at most {MAX_CORRELATOR:e} in size",
+            e.index, e.mean, e.gp, e.stderr
+        )));
+    }
     let entries: Vec<Entry> = entries
         .iter()
         .map(|e| Entry {
@@ -56,6 +75,11 @@ impl Deviations {
     /// The deviations of a measurement (exact when `nets` is 0). Needs the 4-point function.
     pub fn from_measurement(m: &Measurement) -> Result<Self> {
         let network = m.network()?;
+        if m.width == 0 {
+            return Err(FitError::Data(
+                "the measurement's width is 0 (at least 1)".into(),
+            ));
+        }
         let inputs = InputSet::new(m.inputs.clone())?;
         if inputs.dim() != m.d_in {
             return Err(FitError::Data(format!(
@@ -68,6 +92,23 @@ impl Deviations {
             .ok_or_else(|| FitError::Data("the measurement has no 4-point function".into()))?;
         let dg6 = deviation_table(m, 6)?;
         let sampled = m.nets > 0;
+        if !sampled {
+            let g4 = m
+                .correlators
+                .get("4")
+                .map_or(0.0, |es| es.iter().fold(0.0f64, |a, e| a.max(e.mean.abs())));
+            let d4 = dg4
+                .entries()
+                .iter()
+                .fold(0.0f64, |a, e| a.max(e.mean.abs()));
+            if d4 < MIN_EXACT_DEVIATION * g4 {
+                return Err(FitError::Undefined(format!(
+                    "at width {} the deviation from the Gaussian process is below double-precision resolution (largest |DeltaG4| / |G4| = {:.1e}, need at least {MIN_EXACT_DEVIATION:.0e}): lambda cannot be trusted; use a smaller width (the couplings scale like 1/N)",
+                    m.width,
+                    d4 / g4
+                )));
+            }
+        }
         if sampled && dg4.entries().iter().any(|e| e.stderr <= 0.0) {
             return Err(FitError::Data(
                 "a sampled 4-point entry has a zero standard error; sample more networks or experiments".into(),

@@ -33,7 +33,7 @@ mod rg;
 pub mod stats;
 
 pub use action::{ActionCouplings, ActionError, RoundTrip, reconstruct, round_trip};
-pub use data::Deviations;
+pub use data::{Deviations, MAX_CORRELATOR, MIN_EXACT_DEVIATION};
 pub use error::{FitError, Result};
 pub use header::SourceHeader;
 pub use integrals::{Integral, VertexIntegrals};
@@ -44,4 +44,7 @@ pub use models::{
 };
 pub use nnqft_core::Estimate;
 pub use predict::{Prediction, predict6};
-pub use rg::{Couplings, LambdaAtCutoff, RgReport, lambda_at, rg_flow};
+pub use rg::{
+    Couplings, DegenerateTuple, LambdaAtCutoff, NEAR_ZERO_I4, Quartiles, RgReport, VANISHING_I4,
+    degenerate_tuples, lambda_at, rg_flow,
+};

@@ -27,9 +27,15 @@ pub struct Prediction {
     pub measured: Vec<f64>,
     /// Its standard error.
     pub measured_error: Vec<f64>,
-    /// predicted / measured.
+    /// predicted / measured (0 for an entry whose measured value is exactly 0, listed in
+    /// `vanishing`).
     pub ratio: Vec<f64>,
-    /// Median over entries of |predicted - measured| / |measured|.
+    /// The 6-multisets whose measured DeltaG6 vanishes up to rounding (at most
+    /// [`crate::VANISHING_I4`] of the largest |DeltaG6|): their ratio means nothing, and they
+    /// are left out of the median.
+    #[serde(default)]
+    pub vanishing: Vec<Vec<usize>>,
+    /// Median over the other entries of |predicted - measured| / |measured|.
     pub median_abs_rel_error: f64,
     /// Fraction of entries with |predicted - measured| <= sqrt(err_p^2 + err_m^2) (sampled
     /// source only; null when exact).
@@ -56,15 +62,25 @@ pub fn predict6(dev: &Deviations, ints: &VertexIntegrals) -> Result<Prediction> 
     let predicted_error: Vec<f64> = predicted.iter().map(|p| p.abs() * rel).collect();
     let measured: Vec<f64> = dg6.entries().iter().map(|e| e.mean).collect();
     let measured_error: Vec<f64> = dg6.entries().iter().map(|e| e.stderr).collect();
+    let largest = measured.iter().fold(0.0f64, |a, m| a.max(m.abs()));
+    let vanishes: Vec<bool> = measured
+        .iter()
+        .map(|m| m.abs() <= crate::rg::VANISHING_I4 * largest)
+        .collect();
     let ratio: Vec<f64> = predicted
         .iter()
         .zip(&measured)
-        .map(|(p, m)| p / m)
+        .map(|(p, m)| if *m == 0.0 { 0.0 } else { p / m })
         .collect();
-    let rel_err: Vec<f64> = predicted
+    let kept: Vec<usize> = (0..measured.len()).filter(|&i| !vanishes[i]).collect();
+    if kept.is_empty() {
+        return Err(FitError::Undefined(
+            "every measured DeltaG6 entry vanishes up to rounding: nothing to compare the prediction with".into(),
+        ));
+    }
+    let rel_err: Vec<f64> = kept
         .iter()
-        .zip(&measured)
-        .map(|(p, m)| ((p - m) / m).abs())
+        .map(|&i| ((predicted[i] - measured[i]) / measured[i]).abs())
         .collect();
     let fraction_within_error = dev.sampled.then(|| {
         let inside = (0..predicted.len())
@@ -74,6 +90,18 @@ pub fn predict6(dev: &Deviations, ints: &VertexIntegrals) -> Result<Prediction> 
             .count();
         inside as f64 / predicted.len() as f64
     });
+    if let Some(i) =
+        (0..predicted.len()).find(|&i| !(predicted[i].is_finite() && ratio[i].is_finite()))
+    {
+        return Err(FitError::Undefined(format!(
+            "the prediction for {:?} is not finite (predicted {:e}, measured {:e})",
+            tuples[i], predicted[i], measured[i]
+        )));
+    }
+    let vanishing = (0..tuples.len())
+        .filter(|&i| vanishes[i])
+        .map(|i| tuples[i].clone())
+        .collect();
     Ok(Prediction {
         cutoff: ints.cutoff,
         lambda: lam,
@@ -84,6 +112,7 @@ pub fn predict6(dev: &Deviations, ints: &VertexIntegrals) -> Result<Prediction> 
         measured,
         measured_error,
         ratio,
+        vanishing,
         fraction_within_error,
     })
 }

@@ -85,6 +85,16 @@ pub fn evaluate(
             r
         })
         .collect::<Result<Vec<_>>>()?;
+    if let Some((i, est)) = integrals
+        .iter()
+        .enumerate()
+        .find(|(_, est)| !(est.value.is_finite() && est.error.is_finite()))
+    {
+        return Err(IntegrateError::NonFinite(format!(
+            "the integral of diagram {i} is {} (error {}) at the cutoff {cutoff}: the cutoff is too large for double precision",
+            est.value, est.error
+        )));
+    }
     let mut terms = Vec::new();
     if per_diagram {
         for (i, (d, est)) in e.diagrams.iter().zip(&integrals).enumerate() {
@@ -119,7 +129,18 @@ pub fn evaluate(
             });
         }
     }
-    let total = terms.iter().map(|t| t.value).sum();
+    let total: f64 = terms.iter().map(|t| t.value).sum();
+    if let Some(t) = terms.iter().find(|t| !t.value.is_finite()) {
+        return Err(IntegrateError::NonFinite(format!(
+            "the {} term of class {} overflows double precision (coefficient {:e}, integral {:e}): the couplings or the cutoff are too large",
+            t.monomial, t.class, t.coefficient, t.integral
+        )));
+    }
+    if !total.is_finite() {
+        return Err(IntegrateError::NonFinite(
+            "the sum of the terms overflows double precision: the couplings or the cutoff are too large".into(),
+        ));
+    }
     let total_error = terms
         .iter()
         .map(|t| (t.value / t.integral).abs() * t.error)

@@ -30,7 +30,7 @@ mod moments;
 mod quad;
 mod vertex;
 
-pub use cutoff::{Cutoff, Weight};
+pub use cutoff::{Cutoff, Weight, number};
 pub use diagram::{coefficient, diagram_integral, rational_to_f64};
 pub use error::{IntegrateError, Result};
 pub use evaluate::{Evaluation, Term, evaluate};

@@ -6,7 +6,6 @@ use super::file::{ShardFile, Shards};
 use super::{ShardError, shard_of};
 use crate::partial::{BlockSet, Partial};
 use crate::plan::Plan;
-use std::collections::BTreeSet;
 
 type Result<T> = std::result::Result<T, ShardError>;
 
@@ -94,16 +93,19 @@ pub fn describe_ranges(ranges: &[(u64, u64)], limit: usize) -> String {
     text.join(", ")
 }
 
-/// Sorted indices as ranges "0, 3-5".
-fn describe_indices(ix: &BTreeSet<u64>) -> String {
-    let mut ranges: Vec<(u64, u64)> = vec![];
-    for &i in ix {
-        match ranges.last_mut() {
-            Some(last) if last.1 == i => last.1 = i + 1,
-            _ => ranges.push((i, i + 1)),
+/// Half-open index ranges (sorted by start) merged where they touch or overlap, as
+/// "0, 3-5"; never expands a range into its indices (a range may hold 2^64 shards).
+fn describe_index_ranges(mut ranges: Vec<(u64, u64)>) -> (usize, String) {
+    ranges.sort_unstable();
+    let mut merged: Vec<(u64, u64)> = vec![];
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
         }
     }
-    describe_ranges(&ranges, 20)
+    let count = merged.iter().map(|&(s, e)| (e - s) as u128).sum::<u128>();
+    (usize::from(count != 1), describe_ranges(&merged, 20))
 }
 
 /// Partials added one source at a time, each checked against the ones before.
@@ -201,14 +203,15 @@ impl Combiner {
         let missing = p.blocks.missing(count);
         let which = match &shards {
             Some(s) => {
-                let ix: BTreeSet<u64> = missing
+                let ix: Vec<(u64, u64)> = missing
                     .iter()
-                    .flat_map(|&(a, b)| shard_of(a, count, s.of)..=shard_of(b - 1, count, s.of))
+                    .map(|&(a, b)| (shard_of(a, count, s.of), shard_of(b - 1, count, s.of) + 1))
                     .collect();
+                let (plural, text) = describe_index_ranges(ix);
                 format!(
                     " = shard{} {} of {} (0-based)",
-                    if ix.len() == 1 { "" } else { "s" },
-                    describe_indices(&ix),
+                    if plural == 0 { "" } else { "s" },
+                    text,
                     s.of
                 )
             }

@@ -2,7 +2,7 @@
 //! shard split) and the exact accumulators of those blocks as checksummed base64 bytes.
 //!
 //! ```json
-//! {"format": "nnqft-shard", "version": 1, "nnqft": "0.2.0",
+//! {"format": "nnqft-shard", "version": 2, "nnqft": "0.2.0",
 //!  "shards": {"of": 4, "held": [2]}, "plan": {...}, "block_count": 40,
 //!  "blocks": [[20, 30]], "nets_held": 10240, "payload_bytes": 412345,
 //!  "fnv1a64": "…", "accumulators": "base64…"}
@@ -18,7 +18,7 @@ type Result<T> = std::result::Result<T, ShardError>;
 /// The `format` tag of every shard file.
 pub const FORMAT: &str = "nnqft-shard";
 /// The layout version this nnqft writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Which shards of an S-way split a file holds (0-based indices; a merged file holds several).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +69,8 @@ struct RawHeader {
     /// as invalid settings, not as damaged JSON.
     plan: Option<serde_json::Value>,
     blocks: Option<Vec<(u64, u64)>>,
+    block_count: Option<u64>,
+    nets_held: Option<u64>,
     payload_bytes: Option<u64>,
     fnv1a64: Option<String>,
     accumulators: Option<String>,
@@ -93,10 +95,36 @@ fn validated(plan: serde_json::Value) -> Result<Plan> {
     serde_json::from_value(plan).map_err(|e| ShardError::InvalidSettings(e.to_string()))
 }
 
-/// The checksum over what defines the file's content: the plan (compact JSON), the block
-/// ranges (little-endian u64 pairs) and the payload, hashed with FNV-1a 64.
-fn checksum(plan: &Plan, blocks: &BlockSet, payload: &[u8]) -> Result<String> {
-    let mut bytes = serde_json::to_vec(plan).map_err(|e| ShardError::Serialize(e.to_string()))?;
+/// What the version-2 checksum covers besides the plan, blocks and payload: every other
+/// header field read back.
+struct Extra<'a> {
+    nnqft: &'a str,
+    shards: &'a Option<Shards>,
+    block_count: u64,
+    nets_held: u64,
+}
+
+/// The checksum over what the file holds, hashed with FNV-1a 64: (version 2) the nnqft
+/// version string, the shards header (compact JSON), the block count and nets held
+/// (little-endian u64), then (both versions) the plan (compact JSON), the block ranges
+/// (little-endian u64 pairs) and the payload. Version 1 files had only the latter.
+fn checksum(
+    extra: Option<Extra<'_>>,
+    plan: &Plan,
+    blocks: &BlockSet,
+    payload: &[u8],
+) -> Result<String> {
+    let ser = |e: serde_json::Error| ShardError::Serialize(e.to_string());
+    let mut bytes = vec![];
+    if let Some(x) = extra {
+        bytes.extend_from_slice(x.nnqft.as_bytes());
+        bytes.push(0);
+        bytes.extend(serde_json::to_vec(x.shards).map_err(ser)?);
+        bytes.push(0);
+        bytes.extend_from_slice(&x.block_count.to_le_bytes());
+        bytes.extend_from_slice(&x.nets_held.to_le_bytes());
+    }
+    bytes.extend(serde_json::to_vec(plan).map_err(ser)?);
     for &(s, e) in blocks.ranges() {
         bytes.extend_from_slice(&s.to_le_bytes());
         bytes.extend_from_slice(&e.to_le_bytes());
@@ -119,6 +147,21 @@ impl ShardFile {
     /// The file's JSON text (pretty, with a trailing newline).
     pub fn to_json(&self) -> Result<String> {
         let bytes = codec::encode(&self.partial.experiments);
+        let nets_held = nets_per_experiment(&self.partial.plan, &self.partial.blocks)?
+            .iter()
+            .sum();
+        let extra = Extra {
+            nnqft: &self.nnqft,
+            shards: &self.shards,
+            block_count: self.partial.plan.block_count(),
+            nets_held,
+        };
+        let fnv1a64 = checksum(
+            Some(extra),
+            &self.partial.plan,
+            &self.partial.blocks,
+            &bytes,
+        )?;
         let header = Header {
             format: FORMAT.to_string(),
             version: VERSION,
@@ -127,11 +170,9 @@ impl ShardFile {
             plan: self.partial.plan.clone(),
             block_count: self.partial.plan.block_count(),
             blocks: self.partial.blocks.ranges().to_vec(),
-            nets_held: nets_per_experiment(&self.partial.plan, &self.partial.blocks)?
-                .iter()
-                .sum(),
+            nets_held,
             payload_bytes: bytes.len() as u64,
-            fnv1a64: checksum(&self.partial.plan, &self.partial.blocks, &bytes)?,
+            fnv1a64,
             accumulators: codec::base64_encode(&bytes),
         };
         let mut text = serde_json::to_string_pretty(&header)
@@ -155,7 +196,7 @@ impl ShardFile {
             return Err(ShardError::NotShardFile);
         }
         let version = raw.version.ok_or(ShardError::MissingField("version"))?;
-        if version != VERSION {
+        if version != VERSION && version != 1 {
             return Err(ShardError::Version {
                 found: version,
                 supported: VERSION,
@@ -186,11 +227,26 @@ impl ShardFile {
             });
         }
         let sum = raw.fnv1a64.ok_or(missing("checksum"))?;
-        if checksum(&plan, &blocks, &bytes)? != sum {
+        let nets = nets_per_experiment(&plan, &blocks)?;
+        let extra = if version == 1 {
+            None
+        } else {
+            Some(Extra {
+                nnqft: &nnqft,
+                shards: &raw.shards,
+                block_count: raw.block_count.ok_or(missing("block count"))?,
+                nets_held: raw.nets_held.ok_or(missing("nets held"))?,
+            })
+        };
+        if checksum(extra, &plan, &blocks, &bytes)? != sum {
             return Err(ShardError::Checksum);
         }
+        if raw.block_count.is_some_and(|c| c != count)
+            || raw.nets_held.is_some_and(|n| n != nets.iter().sum::<u64>())
+        {
+            return Err(ShardError::NetCounts);
+        }
         let experiments = codec::decode(&plan, &bytes)?;
-        let nets = nets_per_experiment(&plan, &blocks)?;
         if experiments.iter().map(|e| e.nets).ne(nets.iter().copied()) {
             return Err(ShardError::NetCounts);
         }
@@ -273,7 +329,16 @@ mod tests {
         assert!(edit("\"nets\": 1200", "\"nets\": 1201").contains("settings"));
         assert!(edit("\"width\": 4", "\"width\": 5").contains("checksum"));
         assert!(edit("\"format\": \"nnqft-shard\"", "\"format\": \"x\"").contains("not an nnqft"));
-        assert!(edit("\"version\": 1", "\"version\": 2").contains("version 2"));
+        assert!(edit("\"version\": 2", "\"version\": 3").contains("version 3"));
+        // Every other field read back is covered too.
+        assert!(edit("\"nnqft\": \"", "\"nnqft\": \"9").contains("checksum"));
+        let held = "\"nets_held\": ";
+        let at = text.find(held).unwrap() + held.len();
+        let n: String = text[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        assert!(edit(&format!("{held}{n}"), &format!("{held}{n}0")).contains("checksum"));
         assert!(edit("\"payload_bytes\": ", "\"payload_bytes\": 1").contains("truncated"));
         assert!(
             edit("[\n    [\n      0,\n      3\n    ]\n  ]", "[[0, 99]]").contains("block list")

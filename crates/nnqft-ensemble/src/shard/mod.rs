@@ -35,7 +35,7 @@ pub use combine::{Combiner, describe_ranges, plan_difference};
 pub use error::ShardError;
 pub use file::{FORMAT, ShardFile, Shards, VERSION, nets_per_experiment};
 
-use crate::partial::run_blocks;
+use crate::partial::run_range;
 use crate::plan::Plan;
 use std::ops::Range;
 use std::str::FromStr;
@@ -119,8 +119,7 @@ pub fn sample_shard(
     threads: Option<usize>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ShardFile, ShardError> {
-    let blocks: Vec<u64> = spec.blocks(plan.block_count()).collect();
-    let partial = run_blocks(plan, &blocks, threads, progress)?;
+    let partial = run_range(plan, spec.blocks(plan.block_count()), threads, progress)?;
     Ok(ShardFile::new(
         partial,
         Some(Shards {

@@ -65,8 +65,22 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         seed: args.seed,
         estimator: args.estimator,
     };
-    config.plans().map_err(flags::ensemble)?;
+    for plan in config.plans().map_err(flags::ensemble)? {
+        plan.check_work(plan.block_count())
+            .map_err(flags::ensemble)?;
+    }
+    let existed = args.out.is_dir();
     prepare_dir(&args.out)?;
+    let result = sweep(&args, &config, global);
+    if result.is_err() && !existed {
+        // Leave no empty directory behind (remove_dir refuses a non-empty one).
+        let _ = std::fs::remove_dir(&args.out);
+    }
+    result
+}
+
+/// Sample every width into `args.out` (which exists) and report.
+fn sweep(args: &Args, config: &SweepConfig, global: &Global) -> Result<()> {
     let total: u64 = config
         .plans()
         .map_err(flags::ensemble)?
@@ -74,7 +88,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         .map(|p| p.block_count())
         .sum();
     let bar = progress::bar(global, total, "widths");
-    let result = run_sweep(&config, args.threads, &|ev| match ev {
+    let result = run_sweep(config, args.threads, &|ev| match ev {
         SweepEvent::WidthStarted { width, .. } => bar.set_message(format!("width {width}")),
         SweepEvent::Block => bar.inc(1),
         SweepEvent::WidthDone { .. } => {}

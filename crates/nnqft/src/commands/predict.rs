@@ -40,7 +40,10 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
     if !(args.cutoff.is_finite() && args.cutoff > 0.0) {
-        bail!("--cutoff must be positive and finite, got {}", args.cutoff);
+        bail!(
+            "--cutoff must be positive and finite, got {}",
+            nnqft_integrate::number(args.cutoff)
+        );
     }
     if let Some(path) = &args.out {
         output::check_output_path(path)?;
@@ -81,18 +84,25 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         "6-tuple", "predicted", "measured", "+-", "ratio"
     );
     for i in 0..p.tuples.len() {
+        let ratio = if p.vanishing.contains(&p.tuples[i]) {
+            "vanishes".to_string()
+        } else {
+            format!("{:.5}", p.ratio[i])
+        };
         println!(
-            "{:<20} {:>14.6e} {:>14.6e} {:>10.2e} {:>10.5}",
+            "{:<20} {:>14.6e} {:>14.6e} {:>10.2e} {:>10}",
             format!("{:?}", p.tuples[i]),
             p.predicted[i],
             p.measured[i],
             p.measured_error[i],
-            p.ratio[i]
+            ratio
         );
     }
     println!(
-        "median |predicted - measured| / |measured| = {:.4e}",
-        p.median_abs_rel_error
+        "median |predicted - measured| / |measured| = {:.4e} (over the {} of {} entries whose measured value does not vanish)",
+        p.median_abs_rel_error,
+        p.tuples.len() - p.vanishing.len(),
+        p.tuples.len()
     );
     match p.fraction_within_error {
         Some(f) => println!("fraction within the sampling error: {f:.4}"),

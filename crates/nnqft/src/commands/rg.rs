@@ -243,26 +243,50 @@ fn print_table(net: &Network, width: usize, source: &Source, r: &RgReport) {
         source.label(),
         r.tuples.len()
     );
+    let kept = r.tuples.len() - r.degenerate.len();
     println!(
-        "{:>10} {:>13} {:>10} {:>9} {:>13} {:>11}",
-        "L", "mean lambda", "+-", "spread", "mean beta", "beta/lambda"
+        "per cutoff, over the {kept} of {} tuples that are not degenerate: the median and quartiles of the per-tuple lambda and beta/lambda, and the mean of lambda",
+        r.tuples.len()
     );
+    println!(
+        "{:>10} {:>13} {:>25} {:>11} {:>13} {:>10}",
+        "L", "median lambda", "quartiles", "beta/lambda", "mean lambda", "+-"
+    );
+    let q = |q: &Option<nnqft_fit::Quartiles>| {
+        q.map_or(("-".to_string(), "-".to_string()), |q| {
+            (
+                format!("{:.5e}", q.median),
+                format!("[{:.3e}, {:.3e}]", q.q25, q.q75),
+            )
+        })
+    };
     for k in 0..r.cutoffs.len() {
+        let (med, quart) = q(&r.lambda_quartiles[k]);
+        let bl =
+            r.beta_over_lambda_quartiles[k].map_or("-".to_string(), |q| format!("{:.6}", q.median));
         println!(
-            "{:>10} {:>13.5e} {:>10.2e} {:>9.3e} {:>13.5e} {:>11.6}",
-            r.cutoffs[k],
-            r.mean_lambda[k],
-            r.mean_lambda_error[k],
-            r.spread[k],
-            r.mean_beta[k],
-            r.mean_beta[k] / r.mean_lambda[k]
+            "{:>10} {:>13} {:>25} {:>11} {:>13.5e} {:>10.2e}",
+            r.cutoffs[k], med, quart, bl, r.mean_lambda[k], r.mean_lambda_error[k],
         );
+    }
+    match &r.tuple_slope_quartiles {
+        Some(sq) => println!(
+            "slope of log10|lambda| vs log10 L fitted per tuple: median {:.8}, quartiles [{:.6}, {:.6}] over {} tuples",
+            sq.median,
+            sq.q25,
+            sq.q75,
+            r.tuple_slopes.iter().flatten().count()
+        ),
+        None => println!("slope per tuple: - (one cutoff, or no tuple with a lambda of one sign)"),
     }
     if let (Some(s), Some(e), Some(r2)) = (r.slope, r.slope_error, r.r2) {
         println!(
             "slope of log10|mean lambda| vs log10 L: {s:.8} +- {e:.2e} (sampling; scatter {:.2e}), R^2 = {r2:.10}",
             r.slope_scatter_error.unwrap_or(0.0)
         );
+    }
+    for d in &r.degenerate {
+        println!("degenerate tuple {:?}: {}", d.tuple, d.reason);
     }
     if let Some(j) = &r.joint {
         println!("lambda and kappa together (first order, DeltaG4 and DeltaG6):");

@@ -10,6 +10,7 @@ mod conditional;
 mod diagrams;
 mod exact;
 mod fit;
+mod reliability;
 mod reproduce;
 mod rg;
 mod sample;

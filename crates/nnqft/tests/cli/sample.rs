@@ -88,7 +88,10 @@ fn bad_input_is_refused_in_one_line() {
         (vec!["--nets", "0"], "nets"),
         (vec!["--nets", "105"], "evenly"),
         (vec!["--npt", "2,3"], "even"),
-        (vec!["--npt", "30", "--estimator", "direct"], "324632"),
+        (
+            vec!["--npt", "30", "--estimator", "direct"],
+            "Wick pairing terms",
+        ),
         (vec!["--inputs", "1,x"], "not a number"),
         (vec!["--inputs", "1,inf"], "finite"),
         (vec!["--inputs", "1,2;3"], "coordinates"),
