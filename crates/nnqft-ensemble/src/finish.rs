@@ -44,6 +44,8 @@ pub(crate) fn sampled_measurement(
         sigma_b: net.sigma_b(),
         d_in: net.d_in(),
         width: s.width,
+        depth: net.depth(),
+        order: None,
         nets: plan.nets,
         experiments: plan.experiments,
         seed: Some(plan.seed),
