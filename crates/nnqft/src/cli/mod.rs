@@ -1,6 +1,7 @@
 //! What every command shares: global flags, architecture flags, output and progress.
 
 pub mod arch_args;
+pub mod deep;
 pub mod flags;
 pub mod output;
 pub mod progress;

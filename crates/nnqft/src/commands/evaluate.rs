@@ -50,6 +50,7 @@ struct Report {
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
+    args.arch.single_layer("evaluate")?;
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
     let cutoff: Cutoff = args

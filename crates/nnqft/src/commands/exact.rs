@@ -13,9 +13,10 @@ pub struct Args {
     /// Width N of the hidden layer.
     #[arg(long)]
     pub width: usize,
-    /// Which n-point functions (2, 4, 6), comma separated.
-    #[arg(long, value_delimiter = ',', default_value = "2,4,6")]
-    pub npt: Vec<usize>,
+    /// Which n-point functions (2, 4, 6), comma separated [default: 2,4,6; with --depth above
+    /// 1: 2,4, the orders of the 1/n result].
+    #[arg(long, value_delimiter = ',')]
+    pub npt: Option<Vec<usize>>,
     /// Write the JSON result to FILE (atomically).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -27,7 +28,12 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     if let Some(path) = &args.out {
         output::check_output_path(path)?;
     }
-    let m = exact_measurement(&net, args.width, &xs, &args.npt)?;
+    let npt = match (&args.npt, net.depth()) {
+        (Some(n), _) => n.clone(),
+        (None, 1) => vec![2, 4, 6],
+        (None, _) => vec![2, 4],
+    };
+    let m = exact_measurement(&net, args.width, &xs, &npt)?;
     for w in &m.warnings {
         eprintln!("warning: {w}");
     }
@@ -37,8 +43,12 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     if global.json {
         return output::print_json(&m);
     }
+    let what = match &m.order {
+        Some(o) => format!("depth-{} correlators at order {o}", net.depth()),
+        None => "exact correlators".to_string(),
+    };
     println!(
-        "{} exact correlators at width N = {} (sigma_w = {}, sigma_b = {}, d = {}), {} inputs",
+        "{} {what} at width N = {} (sigma_w = {}, sigma_b = {}, d = {}), {} inputs",
         net.arch().title(),
         args.width,
         net.sigma_w(),

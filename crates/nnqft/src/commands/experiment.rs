@@ -71,7 +71,9 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         seed: args.seed,
         estimator: args.estimator,
     };
-    config.plans().map_err(flags::ensemble)?;
+    for plan in config.plans().map_err(flags::ensemble)? {
+        crate::cli::deep::check_deep_cost(&plan)?;
+    }
     prepare_dir(&args.out)?;
     let total: u64 = config
         .plans()
