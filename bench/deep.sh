@@ -22,6 +22,7 @@ for est in direct conditional; do
   secs=$(python3 -c "print($end - $start)")
   echo "nnqft $est: $NETS nets in ${secs}s = $(rate "$NETS" "$secs") nets/s"
 done
+cargo run --release -q -p nnqft-ensemble --example deep_floor 4000
 if [ -f "$BASE" ] && python3 -c 'import numpy, scipy' 2>/dev/null; then
   for mode in numpy jax; do
     if [ "$mode" = jax ] && ! python3 -c 'import jax' 2>/dev/null; then
