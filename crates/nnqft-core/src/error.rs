@@ -21,6 +21,9 @@ pub enum CoreError {
     /// An input dimension above [`crate::MAX_INPUT_DIM`].
     #[error("input dimension {0} is above the largest supported, {max}", max = crate::MAX_INPUT_DIM)]
     DimensionTooLarge(usize),
+    /// A depth out of range or not supported for the network (the message says why).
+    #[error("{0}")]
+    Depth(String),
     /// A width of 0.
     #[error("width must be at least 1")]
     Width,

@@ -10,7 +10,12 @@ impl Network {
     /// either bias; with a normal bias the activation's closed form in S (erf, relu, linear,
     /// sin, cos, abs, leaky ReLU) or else 2-D Gauss-Hermite quadrature; with a uniform bias
     /// (1/2) exp(-sW^2 |x-x'|^2 / (2d)) for sin and cos, else quadrature in (b0, W0.x, W0.x').
+    /// With depth L >= 2 it is E[act(z(x)) act(z(y))] over z ~ N(0, K^(L)), the last hidden
+    /// layer's kernel of the NNGP recursion (docs/conventions.md section 11).
     pub fn m2(&self, x: &[f64], y: &[f64]) -> f64 {
+        if self.depth > 1 {
+            return crate::deep::deep_m2(self, x, y);
+        }
         let rule = self.arch.moment_rule();
         let trig = matches!(rule, MomentRule::Trig { .. });
         if rule == MomentRule::LogNormal || (trig && self.bias == BiasDist::Uniform) {

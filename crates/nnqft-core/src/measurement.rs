@@ -42,6 +42,14 @@ pub struct ConnectedEntry {
     pub stderr: f64,
 }
 
+fn one() -> usize {
+    1
+}
+
+fn is_one(v: &usize) -> bool {
+    *v == 1
+}
+
 /// Everything `nnqft sample` (or `nnqft exact`, with zero errors and no experiments) reports.
 /// Maps are keyed by n as a string ("2", "4", "6") so that the JSON reads naturally.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,6 +67,13 @@ pub struct Measurement {
     pub bias: BiasDist,
     /// Hidden-layer width N.
     pub width: usize,
+    /// Hidden layers L (docs/conventions.md section 11); omitted from JSON when 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub depth: usize,
+    /// The order of an exact source: "1/n" for the leading finite-width correction of a deep
+    /// network; absent for a sampled source and for exact values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
     /// Networks sampled in all (0 for an exact source).
     pub nets: u64,
     /// Experiments the networks were split into (0 for an exact source).
@@ -91,6 +106,8 @@ impl Measurement {
     /// The network family, validated as [`Network::new`] does (a file edited to an invalid
     /// sigma or dimension is refused here).
     pub fn network(&self) -> Result<Network> {
-        Ok(Network::new(self.arch, self.sigma_w, self.sigma_b, self.d_in)?.with_bias(self.bias))
+        Network::new(self.arch, self.sigma_w, self.sigma_b, self.d_in)?
+            .with_bias(self.bias)
+            .with_depth(self.depth)
     }
 }

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 /// a size check comes before any allocation.
 pub const MAX_INPUT_DIM: usize = 100_000;
 
+/// The largest number of hidden layers accepted.
+pub const MAX_DEPTH: usize = 10_000;
+
 /// A single-hidden-layer network family: f(x) = b1 + sum_j W1_j phi(W0_j.x + b0_j), with
 /// W0 ~ N(0, sW^2/d) per component, b0, b1 ~ N(0, sb^2), W1 ~ N(0, sW^2/N).
 ///
@@ -25,6 +28,18 @@ pub struct Network {
     pub(crate) d_in: usize,
     #[serde(default, skip_serializing_if = "BiasDist::is_normal")]
     pub(crate) bias: BiasDist,
+    /// The number L of hidden layers (docs/conventions.md section 11); 1 is section 1's
+    /// network, and JSON omits it then.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub(crate) depth: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+fn is_one(v: &usize) -> bool {
+    *v == 1
 }
 
 /// The serialized form of a [`Network`], validated by [`Network::new`] on the way in.
@@ -36,13 +51,17 @@ struct NetworkFields {
     d_in: usize,
     #[serde(default)]
     bias: BiasDist,
+    #[serde(default = "one")]
+    depth: usize,
 }
 
 impl TryFrom<NetworkFields> for Network {
     type Error = CoreError;
 
     fn try_from(f: NetworkFields) -> Result<Self> {
-        Ok(Network::new(f.arch, f.sigma_w, f.sigma_b, f.d_in)?.with_bias(f.bias))
+        Network::new(f.arch, f.sigma_w, f.sigma_b, f.d_in)?
+            .with_bias(f.bias)
+            .with_depth(f.depth)
     }
 }
 
@@ -67,6 +86,7 @@ impl Network {
             sigma_b,
             d_in,
             bias: BiasDist::Normal,
+            depth: 1,
         })
     }
 
@@ -74,6 +94,38 @@ impl Network {
     pub fn with_bias(mut self, bias: BiasDist) -> Self {
         self.bias = bias;
         self
+    }
+
+    /// The same network with `depth` hidden layers of equal width (docs/conventions.md section
+    /// 11): 1 <= depth <= [`MAX_DEPTH`]; depth >= 2 is refused for Gauss-net (its per-input
+    /// normalization has no layer-by-layer analogue) and for a uniform hidden bias (defined for
+    /// the first layer only). Set the bias first: [`Network::with_bias`] does not re-check.
+    pub fn with_depth(mut self, depth: usize) -> Result<Self> {
+        if depth == 0 || depth > MAX_DEPTH {
+            return Err(CoreError::Depth(format!(
+                "the depth (hidden layers) must be between 1 and {MAX_DEPTH}, got {depth}"
+            )));
+        }
+        if depth >= 2 && self.arch.moment_rule() == MomentRule::LogNormal {
+            return Err(CoreError::Depth(format!(
+                "{} has a per-input output normalization defined for one hidden layer only: \
+                 depth {depth} is not supported",
+                self.arch.name()
+            )));
+        }
+        if depth >= 2 && !self.bias.is_normal() {
+            return Err(CoreError::Depth(format!(
+                "a uniform hidden bias is defined for the first layer only; deep networks \
+                 (depth {depth}) need the normal bias"
+            )));
+        }
+        self.depth = depth;
+        Ok(self)
+    }
+
+    /// The number L of hidden layers (1: a single hidden layer).
+    pub fn depth(&self) -> usize {
+        self.depth
     }
 
     /// How the hidden bias b0 is drawn.
@@ -107,6 +159,7 @@ impl Network {
             sigma_b: arch.default_sigma_b(),
             d_in: 1,
             bias: BiasDist::Normal,
+            depth: 1,
         }
     }
 
@@ -216,8 +269,18 @@ mod tests {
             r#"{"arch":"erf","sigma_w":1.0,"sigma_b":1.0,"d_in":0}"#,
             r#"{"arch":"tan","sigma_w":1.0,"sigma_b":1.0,"d_in":1}"#,
             r#"{"arch":"erf","sigma_w":1.0,"sigma_b":1.0,"d_in":1,"bias":"cauchy"}"#,
+            r#"{"arch":"erf","sigma_w":1.0,"sigma_b":1.0,"d_in":1,"depth":0}"#,
+            r#"{"arch":"gauss","sigma_w":1.0,"sigma_b":1.0,"d_in":1,"depth":2}"#,
+            r#"{"arch":"cos","sigma_w":1.0,"sigma_b":1.0,"d_in":1,"bias":"uniform","depth":2}"#,
         ] {
             assert!(serde_json::from_str::<Network>(bad).is_err(), "{bad}");
         }
+        let deep = good.with_depth(3).unwrap();
+        let text = serde_json::to_string(&deep).unwrap();
+        assert_eq!(
+            text,
+            r#"{"arch":"erf","sigma_w":1.5,"sigma_b":0.5,"d_in":2,"depth":3}"#
+        );
+        assert_eq!(serde_json::from_str::<Network>(&text).unwrap(), deep);
     }
 }

@@ -6,7 +6,8 @@
 //! Gaussian and independent of it). With the cumulant generating function log E exp(t.Q.t/2)
 //! of f:
 //!
-//! - G2(ab) = E[Q_ab] (= K_ab exactly, the GP kernel);
+//! - G2(ab) = E[Q_ab] (= K_ab exactly, the GP kernel, for one hidden layer; for deep networks
+//!   K + O(1/n), and the disconnected parts below then use the sampled G2);
 //! - kappa4(abcd) = sum over the 3 pairings {P, R} of the indices of Cov(Q_P, Q_R);
 //! - kappa6(a..f) = sum over the 15 pairings {P, R, S} of the joint third cumulant of
 //!   (Q_P, Q_R, Q_S);
@@ -232,11 +233,27 @@ fn pooled<'a>(layout: &'a Layout, exps: &[&ExperimentSums], count: f64) -> Power
 /// What one n-point entry's estimate is made of, from one set of power sums: the cumulant
 /// part (kappa_n for n = 4, 6) and the full correlator G_n = cumulant + its disconnected
 /// parts with the exact kernel K (n = 2: the mean of Q).
-fn estimate(ps: &PowerSums, k: &dyn Fn(usize, usize) -> f64, idx: &[usize]) -> (f64, f64) {
+///
+/// With `sampled_g2` (deep networks, where E[Q] = G2 differs from the NNGP kernel K at finite
+/// width, docs/conventions.md section 11) the disconnected parts use the sampled
+/// G2 = K + mean(Q') instead of K.
+fn estimate(
+    ps: &PowerSums,
+    k_exact: &dyn Fn(usize, usize) -> f64,
+    idx: &[usize],
+    sampled_g2: bool,
+) -> (f64, f64) {
     let l = ps.layout;
+    let k = |a: usize, b: usize| {
+        if sampled_g2 {
+            k_exact(a, b) + ps.mean(&[l.q(a, b)])
+        } else {
+            k_exact(a, b)
+        }
+    };
     match idx.len() {
         2 => {
-            let g = k(idx[0], idx[1]) + ps.mean(&[l.q(idx[0], idx[1])]);
+            let g = k_exact(idx[0], idx[1]) + ps.mean(&[l.q(idx[0], idx[1])]);
             (g, g)
         }
         4 => {
@@ -297,6 +314,7 @@ pub(crate) fn finish_conditional(partial: &Partial) -> Result<Measurement> {
     let m = s.inputs.len();
     let kernel = net.kernel_matrix(&s.inputs);
     let k = |a: usize, b: usize| kernel[(a, b)];
+    let deep = net.depth() > 1;
     let layout = Layout::new(m);
     let e_count = plan.experiments;
     let npe = plan.nets_per_experiment() as f64;
@@ -337,8 +355,11 @@ pub(crate) fn finish_conditional(partial: &Partial) -> Result<Measurement> {
         let mut acc = SummaryAcc::default();
         let mut heavy = 0usize;
         for idx in idxs {
-            let (cumulant, mean) = estimate(&pool, &k, &idx);
-            let exps: Vec<(f64, f64)> = per_exp.iter().map(|ps| estimate(ps, &k, &idx)).collect();
+            let (cumulant, mean) = estimate(&pool, &k, &idx, deep);
+            let exps: Vec<(f64, f64)> = per_exp
+                .iter()
+                .map(|ps| estimate(ps, &k, &idx, deep))
+                .collect();
             let finite = |v: f64| v.is_finite();
             if !finite(mean) || exps.iter().any(|&(c, g)| !finite(c) || !finite(g)) {
                 return Err(EnsembleError::NonFinite { n, index: idx });

@@ -45,6 +45,8 @@ pub(crate) fn sampled_measurement(
         d_in: net.d_in(),
         bias: net.bias(),
         width: s.width,
+        depth: net.depth(),
+        order: None,
         nets: plan.nets,
         experiments: plan.experiments,
         seed: Some(plan.seed),

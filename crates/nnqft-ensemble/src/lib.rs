@@ -31,6 +31,7 @@
 
 mod block;
 mod conditional;
+mod deep;
 mod error;
 mod exact_sum;
 pub mod fastmath;

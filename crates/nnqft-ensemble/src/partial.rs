@@ -1,7 +1,7 @@
 //! Partial results: exact per-experiment sums over any subset of a plan's blocks, mergeable in
 //! any order and grouping with a bit-identical outcome (the basis for threads, shards and MPI).
 
-use crate::block::{Context, Workspace};
+use crate::deep::{AnyContext as Context, AnyWorkspace as Workspace};
 use crate::error::{EnsembleError, Result};
 use crate::exact_sum::ExactSum;
 use crate::plan::{MAX_THREADS, Plan};

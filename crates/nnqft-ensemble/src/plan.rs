@@ -185,6 +185,7 @@ impl Settings {
         for &n in &npt {
             check_table_size(inputs.len(), n)?;
         }
+        crate::deep::check_deep(network.depth(), inputs.len(), width)?;
         Ok(Settings {
             network,
             inputs,

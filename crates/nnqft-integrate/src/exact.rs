@@ -83,6 +83,13 @@ pub fn exact_tables(net: &Network, width: usize, inputs: &InputSet) -> Result<Ex
     if width == 0 {
         return Err(IntegrateError::Width);
     }
+    if net.depth() > 1 {
+        return Err(IntegrateError::Points(format!(
+            "exact tables are for one hidden layer; a network of depth {} has the 1/n result \
+             (deep_measurement)",
+            net.depth()
+        )));
+    }
     let mm = OneNeuronMoments::new(net, inputs, 6)?;
     let m = inputs.len();
     let n = width as f64;
@@ -135,6 +142,9 @@ pub fn exact_measurement(
     }
     if let Some(&bad) = ns.iter().find(|&&n| !matches!(n, 2 | 4 | 6)) {
         return Err(IntegrateError::Order(bad));
+    }
+    if net.depth() > 1 {
+        return crate::deep::deep_measurement(net, width, inputs, &ns);
     }
     let t = exact_tables(net, width, inputs)?;
     let mut correlators = BTreeMap::new();
@@ -220,6 +230,8 @@ pub fn exact_measurement(
         d_in: net.d_in(),
         bias: net.bias(),
         width,
+        depth: 1,
+        order: None,
         nets: 0,
         experiments: 0,
         seed: None,

@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 mod cutoff;
+mod deep;
 mod diagram;
 mod error;
 mod evaluate;
@@ -31,6 +32,7 @@ mod quad;
 mod vertex;
 
 pub use cutoff::{Cutoff, Weight, number};
+pub use deep::{DeepTensors, deep_measurement, deep_tensors};
 pub use diagram::{coefficient, diagram_integral, rational_to_f64};
 pub use error::{IntegrateError, Result};
 pub use evaluate::{Evaluation, Term, evaluate};

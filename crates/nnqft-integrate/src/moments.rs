@@ -105,6 +105,12 @@ fn check(net: &Network, inputs: &InputSet, max_k: usize) -> Result<()> {
             net.d_in()
         )));
     }
+    if net.depth() > 1 {
+        return Err(IntegrateError::Points(format!(
+            "one-neuron moments are defined for one hidden layer; got depth {}",
+            net.depth()
+        )));
+    }
     Ok(())
 }
 

@@ -45,18 +45,34 @@ pub struct ArchArgs {
     /// points; `paper` takes the architecture's paper inputs (on the diagonal when d > 1).
     #[arg(long, default_value = "paper", allow_hyphen_values = true)]
     pub inputs: String,
+    /// Hidden layers L, each of the same width (docs/conventions.md section 11; default 1).
+    #[arg(long, default_value_t = 1)]
+    pub depth: usize,
 }
 
 impl ArchArgs {
     /// The validated network.
     pub fn network(&self) -> Result<Network> {
-        Ok(Network::new(
+        Network::new(
             self.arch,
             self.sigma_w.unwrap_or(self.arch.default_sigma_w()),
             self.sigma_b.unwrap_or(self.arch.default_sigma_b()),
             self.d_in,
         )?
-        .with_bias(self.bias_dist))
+        .with_bias(self.bias_dist)
+        .with_depth(self.depth)
+        .map_err(|e| anyhow::anyhow!("--depth: {e}"))
+    }
+
+    /// Refuse `--depth` above 1 for a command that handles one hidden layer only.
+    pub fn single_layer(&self, command: &str) -> Result<()> {
+        if self.depth > 1 {
+            anyhow::bail!(
+                "--depth: `nnqft {command}` handles networks with one hidden layer only; got depth {}",
+                self.depth
+            );
+        }
+        Ok(())
     }
 
     /// The validated input set (dimension checked against --d-in).

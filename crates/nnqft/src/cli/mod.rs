@@ -2,6 +2,7 @@
 
 pub mod arch_args;
 pub mod argv;
+pub mod deep;
 pub mod flags;
 pub mod output;
 pub mod progress;

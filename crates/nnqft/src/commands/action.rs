@@ -207,6 +207,7 @@ fn rows(m: &DMatrix<f64>) -> Vec<Vec<f64>> {
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
+    args.arch.single_layer("action")?;
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
     if args.width < 2 {

@@ -161,6 +161,7 @@ fn row(e: &Expansion, ev: Evaluation, tuple: Vec<usize>) -> Row {
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
+    args.arch.single_layer("evaluate")?;
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
     let cutoff: Cutoff = args

@@ -13,9 +13,10 @@ pub struct Args {
     /// Width N of the hidden layer.
     #[arg(long)]
     pub width: usize,
-    /// Which n-point functions (2, 4, 6), comma separated.
-    #[arg(long, value_delimiter = ',', default_value = "2,4,6")]
-    pub npt: Vec<usize>,
+    /// Which n-point functions (2, 4, 6), comma separated [default: 2,4,6; with --depth above
+    /// 1: 2,4, the orders of the 1/n result].
+    #[arg(long, value_delimiter = ',')]
+    pub npt: Option<Vec<usize>>,
     /// Write the JSON result to FILE (atomically).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -28,8 +29,12 @@ const MAX_EXACT_ENTRIES: u128 = 100_000;
 pub fn run(args: Args, global: &Global) -> Result<()> {
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
-    let entries: u128 = args
-        .npt
+    let npt = match (&args.npt, net.depth()) {
+        (Some(n), _) => n.clone(),
+        (None, 1) => vec![2, 4, 6],
+        (None, _) => vec![2, 4],
+    };
+    let entries: u128 = npt
         .iter()
         // Only n = 2, 4, 6 exist (exact_measurement says so); a huge n is not counted.
         .map(|&n| {
@@ -44,14 +49,14 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         anyhow::bail!(
             "--inputs/--npt: the exact tables of {} inputs at n = {:?} have {entries} entries (about {:.0} s of quadrature), above the limit of {MAX_EXACT_ENTRIES}; use fewer inputs or orders",
             xs.len(),
-            args.npt,
+            npt,
             entries as f64 * 1e-4 / 2.0
         );
     }
     if let Some(path) = &args.out {
         output::check_output_path(path)?;
     }
-    let m = exact_measurement(&net, args.width, &xs, &args.npt)?;
+    let m = exact_measurement(&net, args.width, &xs, &npt)?;
     for w in &m.warnings {
         eprintln!("warning: {w}");
     }
@@ -61,8 +66,12 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     if global.json {
         return output::print_json(&m);
     }
+    let what = match &m.order {
+        Some(o) => format!("depth-{} correlators at order {o}", net.depth()),
+        None => "exact correlators".to_string(),
+    };
     println!(
-        "{} exact correlators at width N = {} (sigma_w = {}, sigma_b = {}, d = {}), {} inputs",
+        "{} {what} at width N = {} (sigma_w = {}, sigma_b = {}, d = {}), {} inputs",
         net.arch().title(),
         args.width,
         net.sigma_w(),

@@ -68,6 +68,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     for plan in config.plans().map_err(flags::ensemble)? {
         plan.check_work(plan.block_count())
             .map_err(flags::ensemble)?;
+        crate::cli::deep::check_deep_cost(&plan)?;
     }
     let existed = args.out.is_dir();
     prepare_dir(&args.out)?;

@@ -37,6 +37,7 @@ struct PredictOutput<'a> {
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
+    args.arch.single_layer("predict")?;
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
     if !(args.cutoff.is_finite() && args.cutoff > 0.0) {

@@ -195,6 +195,7 @@ struct RgOutput<'a> {
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
+    args.arch.single_layer("rg")?;
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
     let cutoffs = parse_cutoffs(&args.cutoffs)?;

@@ -57,6 +57,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         .map_err(flags::ensemble)?;
     let plan =
         Plan::new(settings, args.nets, args.experiments, args.seed).map_err(flags::ensemble)?;
+    crate::cli::deep::check_deep_cost(&plan)?;
     if let Some(out) = &args.out {
         output::check_output_path(out)?;
     }

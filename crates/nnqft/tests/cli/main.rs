@@ -7,6 +7,7 @@ mod common;
 mod action;
 mod cli_basics;
 mod conditional;
+mod deep;
 mod diagrams;
 mod exact;
 mod fit;
