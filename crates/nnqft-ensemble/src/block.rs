@@ -771,16 +771,38 @@ mod tests {
         }
     }
 
-    /// Every instruction level the CPU has gives the same bits.
+    /// Every instruction level the CPU has gives the same bits, for every activation kernel
+    /// (each named activation with a normal bias, the paper's inputs, and with a uniform
+    /// bias, wider inputs so that the arguments reach beyond the kernels' small-argument
+    /// pieces; and a user-defined activation on the scalar path).
     #[test]
     fn code_paths_agree_bit_for_bit() {
-        // Width 10: one tile of a 64-net chunk; 37: two tiles; 300: chunks of 8, many tiles.
-        for (arch, width) in Arch::PAPER
-            .into_iter()
-            .flat_map(|a| [(a, 10), (a, 37), (a, 300)])
-        {
-            let net = Network::paper(arch);
-            let xs = InputSet::paper(arch, 1).unwrap();
+        use nnqft_core::BiasDist;
+        let custom = Arch::from_fn("cube-tanh", |z| (z * z * z).tanh());
+        let mut cases = vec![];
+        for arch in Arch::named().into_iter().chain([custom]) {
+            // Width 10: one tile of a 64-net chunk; 37: two tiles; 300: chunks of 8, many
+            // tiles (the paper's three at every width, the others at two).
+            let widths: &[usize] = if Arch::PAPER.iter().any(|a| a.name() == arch.name()) {
+                &[10, 37, 300]
+            } else {
+                &[37, 300]
+            };
+            for &width in widths {
+                cases.push((Network::paper(arch), width));
+            }
+            let uniform = Network::new(arch, 3.0, 1.0, 1)
+                .unwrap()
+                .with_bias(BiasDist::Uniform);
+            cases.push((uniform, 37));
+        }
+        for (net, width) in cases {
+            let arch = net.arch();
+            let xs = if net.bias() == BiasDist::Uniform {
+                InputSet::new(vec![vec![-2.0], vec![0.5], vec![4.0]]).unwrap()
+            } else {
+                InputSet::paper(arch, 1).unwrap()
+            };
             let estimator = if width == 37 {
                 crate::plan::Estimator::Conditional
             } else {
