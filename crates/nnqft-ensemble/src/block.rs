@@ -45,13 +45,13 @@ fn activate(arch: Arch, z: &mut [f64], coeffs: &ErfCoeffs, act: &ActCoeffs) {
         SamplerKernel::LeakyRelu(a) => z
             .iter_mut()
             .for_each(|v| *v = if *v > 0.0 { *v } else { a * *v }),
-        SamplerKernel::Tanh => fastmath::map_slice(z, |v| fastmath::tanh(v, act)),
-        SamplerKernel::Sigmoid => fastmath::map_slice(z, fastmath::sigmoid),
-        SamplerKernel::Silu => fastmath::map_slice(z, fastmath::silu),
-        SamplerKernel::Softplus => fastmath::map_slice(z, fastmath::softplus),
-        SamplerKernel::Gelu => fastmath::map_slice(z, |v| fastmath::gelu(v, act)),
-        SamplerKernel::Sin => fastmath::map_slice(z, fastmath::sin),
-        SamplerKernel::Cos => fastmath::map_slice(z, fastmath::cos),
+        SamplerKernel::Tanh => fastmath::map_slice(z, act, fastmath::tanh),
+        SamplerKernel::Sigmoid => fastmath::map_slice(z, act, fastmath::sigmoid_c),
+        SamplerKernel::Silu => fastmath::map_slice(z, act, fastmath::silu_c),
+        SamplerKernel::Softplus => fastmath::map_slice(z, act, fastmath::softplus_c),
+        SamplerKernel::Gelu => fastmath::map_slice(z, act, fastmath::gelu),
+        SamplerKernel::Sin => fastmath::map_slice(z, act, fastmath::sin_c),
+        SamplerKernel::Cos => fastmath::map_slice(z, act, fastmath::cos_c),
         // A user-defined activation (or a kernel added later): the scalar function.
         _ => z.iter_mut().for_each(|v| *v = arch.activation(*v)),
     }

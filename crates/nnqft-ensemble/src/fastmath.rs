@@ -456,6 +456,32 @@ pub fn sincos(x: f64) -> (f64, f64) {
     )
 }
 
+/// [`sigmoid`], [`silu`], [`softplus`], [`sin`] and [`cos`] in the form [`map_slice`] takes.
+#[inline(always)]
+pub fn sigmoid_c(x: f64, _: &ActCoeffs) -> f64 {
+    sigmoid(x)
+}
+/// See [`sigmoid_c`].
+#[inline(always)]
+pub fn silu_c(x: f64, _: &ActCoeffs) -> f64 {
+    silu(x)
+}
+/// See [`sigmoid_c`].
+#[inline(always)]
+pub fn softplus_c(x: f64, _: &ActCoeffs) -> f64 {
+    softplus(x)
+}
+/// See [`sigmoid_c`].
+#[inline(always)]
+pub fn sin_c(x: f64, _: &ActCoeffs) -> f64 {
+    sin(x)
+}
+/// See [`sigmoid_c`].
+#[inline(always)]
+pub fn cos_c(x: f64, _: &ActCoeffs) -> f64 {
+    cos(x)
+}
+
 /// sin x (see [`sincos`]).
 #[inline(always)]
 pub fn sin(x: f64) -> f64 {
@@ -468,25 +494,28 @@ pub fn cos(x: f64) -> f64 {
     sincos(x).1
 }
 
-/// z <- f(z) elementwise, in groups of [`GROUP`] (a ragged tail padded with zeros), so that the
-/// independent chains of a group interleave; bit-identical to f applied element by element.
+/// z <- f(z, c) elementwise, in groups of [`GROUP`] (a ragged tail padded with zeros), so that
+/// the independent chains of a group interleave; bit-identical to f applied element by
+/// element. Pass a function item marked `#[inline(always)]` (e.g. [`tanh`]), never a closure:
+/// a closure cannot be forced inline, and compiled on its own it would run at the baseline
+/// instruction level (a software fma).
 #[inline(always)]
-pub fn map_slice(z: &mut [f64], f: impl Fn(f64) -> f64 + Copy) {
+pub fn map_slice<C>(z: &mut [f64], c: &C, f: impl Fn(f64, &C) -> f64 + Copy) {
     #[inline(always)]
-    fn group(x: &mut [f64; GROUP], f: impl Fn(f64) -> f64) {
+    fn group<C>(x: &mut [f64; GROUP], c: &C, f: impl Fn(f64, &C) -> f64) {
         for v in x.iter_mut() {
-            *v = f(*v);
+            *v = f(*v, c);
         }
     }
     let mut chunks = z.chunks_exact_mut(GROUP);
     for ch in &mut chunks {
-        group(ch.try_into().expect("chunk of GROUP"), f);
+        group(ch.try_into().expect("chunk of GROUP"), c, f);
     }
     let rest = chunks.into_remainder();
     if !rest.is_empty() {
         let mut pad = [0.0; GROUP];
         pad[..rest.len()].copy_from_slice(rest);
-        group(&mut pad, f);
+        group(&mut pad, c, f);
         rest.copy_from_slice(&pad[..rest.len()]);
     }
 }
@@ -765,7 +794,7 @@ mod tests {
             .map(|i| 60.0 * ((i as f64 * 0.618_033_988_75).fract() - 0.5))
             .collect();
         let mut ys = xs.clone();
-        map_slice(&mut ys, |x| gelu(x, c));
+        map_slice(&mut ys, c, gelu);
         for (x, y) in xs.iter().zip(&ys) {
             assert_eq!(y.to_bits(), gelu(*x, c).to_bits(), "{x}");
         }
