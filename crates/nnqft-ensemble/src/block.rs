@@ -16,12 +16,12 @@
 
 // Fixed-lane loops `for l in 0..8` over arrays are deliberate: they vectorize as written.
 #![allow(clippy::needless_range_loop)]
-use crate::fastmath::{self, ErfCoeffs};
+use crate::fastmath::{self, ActCoeffs, ErfCoeffs};
 use crate::normal::NormalStream;
 use crate::plan::{Block, Estimator, Plan};
 use crate::program::{BlockSums, GROUP, MomentWalk, Program};
 use crate::simd::{Kernel, SimdLevel, dispatch};
-use nnqft_core::{Arch, SamplerKernel};
+use nnqft_core::{Arch, BiasDist, SamplerKernel};
 
 /// Largest chunk of nets drawn and evaluated together.
 const MAX_CHUNK: usize = 64;
@@ -32,13 +32,27 @@ const TILE_Z: usize = 2048;
 
 /// z <- phi(z) elementwise for `arch`: the one place that maps an architecture to its
 /// vectorized activation kernel (inlined into the tile loop of every instruction level).
+/// Each kernel is branch-free f64 arithmetic over the row ([`fastmath`]); a user-defined
+/// activation ([`SamplerKernel::Scalar`]) calls its scalar function per element.
 #[inline(always)]
-fn activate(arch: Arch, z: &mut [f64], coeffs: &ErfCoeffs) {
+fn activate(arch: Arch, z: &mut [f64], coeffs: &ErfCoeffs, act: &ActCoeffs) {
     match arch.sampler_kernel() {
         SamplerKernel::Erf => fastmath::erf_slice(z, coeffs),
         SamplerKernel::Relu => z.iter_mut().for_each(|v| *v = v.max(0.0)),
         SamplerKernel::Exp => fastmath::exp_slice(z),
-        // An activation without a vectorized kernel: the scalar function.
+        SamplerKernel::Linear => {}
+        SamplerKernel::Abs => z.iter_mut().for_each(|v| *v = v.abs()),
+        SamplerKernel::LeakyRelu(a) => z
+            .iter_mut()
+            .for_each(|v| *v = if *v > 0.0 { *v } else { a * *v }),
+        SamplerKernel::Tanh => fastmath::map_slice(z, act, fastmath::tanh),
+        SamplerKernel::Sigmoid => fastmath::map_slice(z, act, fastmath::sigmoid_c),
+        SamplerKernel::Silu => fastmath::map_slice(z, act, fastmath::silu_c),
+        SamplerKernel::Softplus => fastmath::map_slice(z, act, fastmath::softplus_c),
+        SamplerKernel::Gelu => fastmath::map_slice(z, act, fastmath::gelu),
+        SamplerKernel::Sin => fastmath::map_slice(z, act, fastmath::sin_c),
+        SamplerKernel::Cos => fastmath::map_slice(z, act, fastmath::cos_c),
+        // A user-defined activation (or a kernel added later): the scalar function.
         _ => z.iter_mut().for_each(|v| *v = arch.activation(*v)),
     }
 }
@@ -54,7 +68,12 @@ pub(crate) struct Context {
     /// Per-input factor multiplying the hidden sum (Gauss-net normalization; else 1).
     out_scale: Vec<f64>,
     w0_scale: f64,
+    /// sigma_b: the scale of b1, and of a normal b0.
     b_scale: f64,
+    /// Whether each unit has a hidden bias b0 (a normal one with sigma_b > 0, or a uniform one).
+    has_b0: bool,
+    /// b0 uniform on [-pi, pi] (else Normal(0, sigma_b^2)).
+    uniform_b0: bool,
     w1_scale: f64,
     /// Whether the conditional estimator runs (Q's entries, no output layer).
     conditional: bool,
@@ -68,6 +87,8 @@ pub(crate) struct Context {
     /// The monomials summed per block (each order's entries in multiset order).
     pub(crate) program: Program,
     coeffs: ErfCoeffs,
+    /// The other smooth activations' coefficients.
+    act: ActCoeffs,
     /// Row length of the outputs: block_size rounded up to a whole group.
     f_stride: usize,
     /// Nets per chunk of the draw (a multiple of 8, at most [`MAX_CHUNK`]).
@@ -113,6 +134,8 @@ impl Context {
             out_scale,
             w0_scale: net.w0_scale(),
             b_scale: net.sigma_b(),
+            has_b0: net.bias() == BiasDist::Uniform || net.sigma_b() > 0.0,
+            uniform_b0: net.bias() == BiasDist::Uniform,
             w1_scale,
             conditional,
             rows,
@@ -120,6 +143,7 @@ impl Context {
             q_center,
             program,
             coeffs: *fastmath::erf_coeffs(),
+            act: *fastmath::act_coeffs(),
             f_stride: plan.block_size.div_ceil(GROUP) * GROUP,
             chunk,
             tile,
@@ -127,10 +151,10 @@ impl Context {
         }
     }
 
-    /// Parameter rows per hidden unit: W0 (d components), b0 (if sigma_b > 0), W1 (direct
-    /// estimator only).
+    /// Parameter rows per hidden unit: W0 (d components), b0 (if uniform, or normal with
+    /// sigma_b > 0), W1 (direct estimator only).
     fn unit_rows(&self) -> usize {
-        self.d + usize::from(self.b_scale > 0.0) + usize::from(!self.conditional)
+        self.d + usize::from(self.has_b0) + usize::from(!self.conditional)
     }
 
     /// Rows of the hidden sums: the m sums sum_j W1_j phi_j(x_a) (direct) or the m(m+1)/2
@@ -227,7 +251,7 @@ impl Workspace {
                 draw_tile(ctx, &mut rng, params, c, t);
                 let z = &mut self.z[..m * t * c];
                 preactivations(ctx, params, z, c, t);
-                activate(ctx.arch, z, &ctx.coeffs);
+                activate(ctx.arch, z, &ctx.coeffs, &ctx.act);
                 if readout && ctx.conditional {
                     let wide = ctx.level == SimdLevel::Avx512;
                     kernel_sums(m, z, &mut self.hidden[..h * c], c, t, wide);
@@ -305,15 +329,25 @@ impl Kernel for BlockRun<'_> {
 }
 
 /// Draw the parameters of one tile of t hidden units for the chunk's c nets, in the order of
-/// the layout: W0 (component k, unit, net), b0 (unit, net; if sigma_b > 0), W1 (unit, net;
-/// direct estimator only); each scaled to its standard deviation.
+/// the layout: W0 (component k, unit, net), b0 (unit, net; if the unit has one), W1 (unit,
+/// net; direct estimator only); each a standard normal n of the stream scaled to its standard
+/// deviation, except a uniform b0 = pi erf(n / sqrt 2) = pi (2 Phi(n) - 1), uniform on
+/// [-pi, pi] because Phi(n) is uniform on [0, 1] (the same stream position either way, and
+/// erf is the bit-identical [`fastmath::erf_slice`]).
 #[inline(always)]
 fn draw_tile(ctx: &Context, rng: &mut NormalStream, params: &mut [f64], c: usize, t: usize) {
     rng.fill(params);
     let (w0, rest) = params.split_at_mut(ctx.d * t * c);
-    let (b0, w1) = rest.split_at_mut(if ctx.b_scale > 0.0 { t * c } else { 0 });
+    let (b0, w1) = rest.split_at_mut(if ctx.has_b0 { t * c } else { 0 });
     w0.iter_mut().for_each(|v| *v *= ctx.w0_scale);
-    b0.iter_mut().for_each(|v| *v *= ctx.b_scale);
+    if ctx.uniform_b0 {
+        b0.iter_mut()
+            .for_each(|v| *v *= std::f64::consts::FRAC_1_SQRT_2);
+        fastmath::erf_slice(b0, &ctx.coeffs);
+        b0.iter_mut().for_each(|v| *v *= std::f64::consts::PI);
+    } else {
+        b0.iter_mut().for_each(|v| *v *= ctx.b_scale);
+    }
     w1.iter_mut().for_each(|v| *v *= ctx.w1_scale);
 }
 
@@ -454,7 +488,7 @@ fn pair_batch<const B: usize>(
 fn preactivations(ctx: &Context, params: &[f64], z: &mut [f64], c: usize, t: usize) {
     let (d, tc) = (ctx.d, t * c);
     let w = |k: usize| &params[k * tc..(k + 1) * tc];
-    let b0 = (ctx.b_scale > 0.0).then(|| &params[d * tc..(d + 1) * tc]);
+    let b0 = ctx.has_b0.then(|| &params[d * tc..(d + 1) * tc]);
     for a in 0..ctx.m {
         let zr = &mut z[a * tc..(a + 1) * tc];
         let x0 = ctx.x[a * d];
@@ -737,16 +771,38 @@ mod tests {
         }
     }
 
-    /// Every instruction level the CPU has gives the same bits.
+    /// Every instruction level the CPU has gives the same bits, for every activation kernel
+    /// (each named activation with a normal bias, the paper's inputs, and with a uniform
+    /// bias, wider inputs so that the arguments reach beyond the kernels' small-argument
+    /// pieces; and a user-defined activation on the scalar path).
     #[test]
     fn code_paths_agree_bit_for_bit() {
-        // Width 10: one tile of a 64-net chunk; 37: two tiles; 300: chunks of 8, many tiles.
-        for (arch, width) in Arch::PAPER
-            .into_iter()
-            .flat_map(|a| [(a, 10), (a, 37), (a, 300)])
-        {
-            let net = Network::paper(arch);
-            let xs = InputSet::paper(arch, 1).unwrap();
+        use nnqft_core::BiasDist;
+        let custom = Arch::from_fn("cube-tanh", |z| (z * z * z).tanh());
+        let mut cases = vec![];
+        for arch in Arch::named().into_iter().chain([custom]) {
+            // Width 10: one tile of a 64-net chunk; 37: two tiles; 300: chunks of 8, many
+            // tiles (the paper's three at every width, the others at two).
+            let widths: &[usize] = if Arch::PAPER.iter().any(|a| a.name() == arch.name()) {
+                &[10, 37, 300]
+            } else {
+                &[37, 300]
+            };
+            for &width in widths {
+                cases.push((Network::paper(arch), width));
+            }
+            let uniform = Network::new(arch, 3.0, 1.0, 1)
+                .unwrap()
+                .with_bias(BiasDist::Uniform);
+            cases.push((uniform, 37));
+        }
+        for (net, width) in cases {
+            let arch = net.arch();
+            let xs = if net.bias() == BiasDist::Uniform {
+                InputSet::new(vec![vec![-2.0], vec![0.5], vec![4.0]]).unwrap()
+            } else {
+                InputSet::paper(arch, 1).unwrap()
+            };
             let estimator = if width == 37 {
                 crate::plan::Estimator::Conditional
             } else {

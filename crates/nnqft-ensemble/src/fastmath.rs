@@ -42,8 +42,8 @@ pub struct ErfCoeffs {
     large: [f64; NL],
 }
 
-/// Chebyshev interpolant of `f` on [-1, 1] with `K` nodes, returned in the monomial basis.
-fn chebyshev_monomial<const K: usize>(f: impl Fn(f64) -> f64) -> [f64; K] {
+/// Chebyshev interpolant of `f` on [-1, 1] with `K` nodes: its coefficients c_j of T_j.
+fn chebyshev<const K: usize>(f: impl Fn(f64) -> f64) -> [f64; K] {
     let pi = std::f64::consts::PI;
     let values: Vec<f64> = (0..K)
         .map(|k| f(libm::cos(pi * (k as f64 + 0.5) / K as f64)))
@@ -56,6 +56,12 @@ fn chebyshev_monomial<const K: usize>(f: impl Fn(f64) -> f64) -> [f64; K] {
         *c = 2.0 * s / K as f64;
     }
     cheb[0] /= 2.0;
+    cheb
+}
+
+/// Chebyshev interpolant of `f` on [-1, 1] with `K` nodes, returned in the monomial basis.
+fn chebyshev_monomial<const K: usize>(f: impl Fn(f64) -> f64) -> [f64; K] {
+    let cheb = chebyshev::<K>(f);
     // T_0 = 1, T_1 = w, T_{j+1} = 2 w T_j - T_{j-1}, as monomial coefficient vectors.
     let mut out = [0.0; K];
     let mut prev = [0.0; K];
@@ -102,6 +108,19 @@ fn horner<const K: usize>(c: &[f64; K], w: f64) -> f64 {
         p = p.mul_add(w, c[k]);
     }
     p
+}
+
+/// sum_j c_j T_j(w) by Clenshaw's recurrence b_j = 2 w b_{j+1} - b_{j+2} + c_j.
+#[inline(always)]
+fn clenshaw<const K: usize>(c: &[f64; K], w: f64) -> f64 {
+    let (mut b1, mut b2) = (0.0, 0.0);
+    let w2 = 2.0 * w;
+    for k in (1..K).rev() {
+        let b = w2.mul_add(b1, c[k] - b2);
+        b2 = b1;
+        b1 = b;
+    }
+    w.mul_add(b1, c[0] - b2)
 }
 
 /// 1.5 * 2^52: adding it rounds to an integer held in the low bits of the sum.
@@ -273,6 +292,234 @@ fn exp_group(x: &mut [f64; GROUP]) {
     }
 }
 
+// ---- The other activations' kernels (same conventions: branch-free f64 arithmetic with
+// fused multiply-adds written out, so every instruction level gives the same bits). ----
+
+/// 2^k for an integer-valued k in [-1022, 1023], assembled from its bits.
+#[inline(always)]
+fn pow2(k: f64) -> f64 {
+    exp_scale(k + EXP_SHIFT)
+}
+
+/// exp(xh + xl) (xl a small correction to xh, e.g. the rounding error of xh) on the whole
+/// double range: 0 below about -745, the largest values clamped at xh = 709.78 (finite).
+/// As [`exp`], with 2^k applied as two normal factors 2^k1 2^k2 (k1 = k/2 rounded), so only the
+/// last product rounds, into the subnormals when k < -1022.
+#[inline(always)]
+pub fn exp_wide(xh: f64, xl: f64) -> f64 {
+    let x = xh.clamp(-746.0, 709.78);
+    let t = x * EXP_LOG2E + EXP_SHIFT;
+    let k = t - EXP_SHIFT;
+    let r = ((x - k * LN2_HI) - k * LN2_LO) + xl;
+    let k1 = (k * 0.5 + EXP_SHIFT) - EXP_SHIFT;
+    let k2 = k - k1;
+    horner(&EXP_TAYLOR, r) * pow2(k1) * pow2(k2)
+}
+
+/// Terms of the Taylor series of tanh(x)/x in x^2 used on |x| <= [`TANH_SPLIT`] (the next
+/// term is below 1e-18 relative there: the series converges like (x / (pi/2))^(2k)).
+const NT: usize = 17;
+/// Below this |x|, tanh uses its Taylor series; above, (1 - e)/(1 + e), e = exp(-2|x|)
+/// (where e <= 0.41, so 1 - e loses at most one bit).
+const TANH_SPLIT: f64 = 0.45;
+/// Degree + 1 of the polynomial G(t) of erfc(a) = t G(t) exp(-a^2), t = 2/(2 + a).
+const NG: usize = 24;
+/// erfc(a) is computed on 0 <= a <= [`ERFC_MAX`], where it is a normal number; beyond it is
+/// taken as 0 (erfc(26.5) = 2e-307).
+const ERFC_MAX: f64 = 26.5;
+/// The t interval of G: t = 2/(2 + a) on [G_T_LO, 1].
+const G_T_LO: f64 = 2.0 / (2.0 + ERFC_MAX);
+
+/// Polynomial coefficients of the smooth activations' kernels other than erf.
+#[derive(Clone, Copy, Debug)]
+pub struct ActCoeffs {
+    /// tanh(x)/x = sum_k P_k x^(2k), its Taylor series.
+    tanh: [f64; NT],
+    /// G(t) = erfcx(a) / t = e^{a^2} erfc(a) / t = sum_j c_j T_j(w), w = (2t - G_T_LO - 1)/(1 -
+    /// G_T_LO) (Chebyshev coefficients: the monomial form of this slowly converging series
+    /// would lose digits).
+    erfc: [f64; NG],
+}
+
+/// The coefficients of [`ActCoeffs`], computed on first use (deterministically, with `libm`).
+pub fn act_coeffs() -> &'static ActCoeffs {
+    static C: OnceLock<ActCoeffs> = OnceLock::new();
+    C.get_or_init(|| {
+        // tanh x = sum_n a_n x^(2n+1) solves T' = 1 - T^2: a_0 = 1 and
+        // (2n + 1) a_n = -sum_{i+j=n-1} a_i a_j.
+        let mut tanh = [0.0; NT];
+        tanh[0] = 1.0;
+        for n in 1..NT {
+            let s: f64 = (0..n).map(|i| tanh[i] * tanh[n - 1 - i]).sum();
+            tanh[n] = -s / (2 * n + 1) as f64;
+        }
+        let erfc = chebyshev::<NG>(|w| {
+            let t = 0.5 * (w * (1.0 - G_T_LO) + G_T_LO + 1.0);
+            let a = 2.0 / t - 2.0;
+            // e^{a^2} with a^2 = hi + lo exactly: e^{hi/2} e^{hi/2} (1 + lo) (|lo| < 1e-13;
+            // the halves keep e^{hi/2} finite up to a^2 = 745).
+            let hi = a * a;
+            let lo = a.mul_add(a, -hi);
+            let h = libm::exp(0.5 * hi);
+            libm::erfc(a) * h * h * (1.0 + lo) / t
+        });
+        ActCoeffs { tanh, erfc }
+    })
+}
+
+/// tanh(x): x P(x^2) (the Taylor series) for |x| <= [`TANH_SPLIT`], else
+/// sign(x) (1 - e)/(1 + e), e = exp(-2|x|).
+#[inline(always)]
+pub fn tanh(x: f64, c: &ActCoeffs) -> f64 {
+    let small = x * horner(&c.tanh, x * x);
+    let e = exp_wide(-2.0 * x.abs(), 0.0);
+    let large = ((1.0 - e) / (1.0 + e)).copysign(x);
+    if x.abs() <= TANH_SPLIT { small } else { large }
+}
+
+/// 1/(1 + e^-x) without overflow: r = 1/(1 + e), e = exp(-|x|); r for x >= 0, e r below.
+#[inline(always)]
+pub fn sigmoid(x: f64) -> f64 {
+    let e = exp_wide(-x.abs(), 0.0);
+    let r = 1.0 / (1.0 + e);
+    if x >= 0.0 { r } else { e * r }
+}
+
+/// x / (1 + e^-x) = x [`sigmoid`](x).
+#[inline(always)]
+pub fn silu(x: f64) -> f64 {
+    x * sigmoid(x)
+}
+
+/// ln(1 + e^x) = max(x, 0) + ln(1 + e), e = exp(-|x|) in [0, 1], without overflow; ln(1 + e)
+/// = 2 atanh(s) = 2 s sum_k s^{2k} / (2k + 1), s = e/(2 + e) <= 1/3, to k = 16.
+#[inline(always)]
+pub fn softplus(x: f64) -> f64 {
+    const A: [f64; 17] = {
+        let mut a = [0.0; 17];
+        let mut k = 0;
+        while k < 17 {
+            a[k] = 1.0 / (2 * k + 1) as f64;
+            k += 1;
+        }
+        a
+    };
+    let e = exp_wide(-x.abs(), 0.0);
+    let s = e / (2.0 + e);
+    let l = 2.0 * s * horner(&A, s * s);
+    x.max(0.0) + l
+}
+
+/// erfc(a) for a >= 0: t G(t) exp(-a^2) with t = 2/(2 + a), a^2 = `a2h` + `a2l` given exactly
+/// by the caller; 0 beyond [`ERFC_MAX`].
+#[inline(always)]
+fn erfc_pos(a: f64, a2h: f64, a2l: f64, c: &ActCoeffs) -> f64 {
+    let t = 2.0 / (2.0 + a.min(ERFC_MAX));
+    let w = (2.0 * t - (G_T_LO + 1.0)) * (1.0 / (1.0 - G_T_LO));
+    let v = t * clenshaw(&c.erfc, w) * exp_wide(-a2h, -a2l);
+    if a <= ERFC_MAX { v } else { 0.0 }
+}
+
+/// x Phi(x), Phi the standard normal CDF: Phi = q/2 for x < 0 and 1 - q/2 for x >= 0, with
+/// q = erfc(|x|/sqrt 2) (no cancellation for negative x; a^2 = x^2/2 taken exactly).
+#[inline(always)]
+pub fn gelu(x: f64, c: &ActCoeffs) -> f64 {
+    let a = x.abs() * std::f64::consts::FRAC_1_SQRT_2;
+    let hi = x * x;
+    let lo = x.mul_add(x, -hi);
+    let q = erfc_pos(a, 0.5 * hi, 0.5 * lo, c);
+    let phi = if x < 0.0 { 0.5 * q } else { 1.0 - 0.5 * q };
+    x * phi
+}
+
+/// pi/2 in three parts of 33, 33 and 53 bits: k PIO2_1 and k PIO2_2 are exact for |k| < 2^20.
+const PIO2_1: f64 = f64::from_bits(0x3ff9_21fb_5440_0000);
+const PIO2_2: f64 = f64::from_bits(0x3dd0_b461_1a60_0000);
+const PIO2_3: f64 = f64::from_bits(0x3ba3_198a_2e03_7073);
+
+/// (sin x, cos x): x = k pi/2 + r by Cody-Waite reduction with pi/2 in three parts (about 119
+/// bits, exact enough for |x| < 2^20 pi/2 = 1.6e6, finite beyond: r is clamped to [-1, 1]),
+/// |r| <= pi/4 by the Taylor polynomials of [`crate::normal::sincos_small`], then rotated by
+/// k mod 4 quarter turns.
+#[inline(always)]
+pub fn sincos(x: f64) -> (f64, f64) {
+    let t = x * std::f64::consts::FRAC_2_PI + EXP_SHIFT;
+    let k = t - EXP_SHIFT;
+    let r = ((x - k * PIO2_1) - k * PIO2_2) - k * PIO2_3;
+    let (s, c) = crate::normal::sincos_small(r.clamp(-1.0, 1.0));
+    let q = t.to_bits() & 3;
+    let (s, c) = if q & 1 == 1 { (c, -s) } else { (s, c) };
+    let flip = (q >> 1) << 63;
+    (
+        f64::from_bits(s.to_bits() ^ flip),
+        f64::from_bits(c.to_bits() ^ flip),
+    )
+}
+
+/// [`sigmoid`], [`silu`], [`softplus`], [`sin`] and [`cos`] in the form [`map_slice`] takes.
+#[inline(always)]
+pub fn sigmoid_c(x: f64, _: &ActCoeffs) -> f64 {
+    sigmoid(x)
+}
+/// See [`sigmoid_c`].
+#[inline(always)]
+pub fn silu_c(x: f64, _: &ActCoeffs) -> f64 {
+    silu(x)
+}
+/// See [`sigmoid_c`].
+#[inline(always)]
+pub fn softplus_c(x: f64, _: &ActCoeffs) -> f64 {
+    softplus(x)
+}
+/// See [`sigmoid_c`].
+#[inline(always)]
+pub fn sin_c(x: f64, _: &ActCoeffs) -> f64 {
+    sin(x)
+}
+/// See [`sigmoid_c`].
+#[inline(always)]
+pub fn cos_c(x: f64, _: &ActCoeffs) -> f64 {
+    cos(x)
+}
+
+/// sin x (see [`sincos`]).
+#[inline(always)]
+pub fn sin(x: f64) -> f64 {
+    sincos(x).0
+}
+
+/// cos x (see [`sincos`]).
+#[inline(always)]
+pub fn cos(x: f64) -> f64 {
+    sincos(x).1
+}
+
+/// z <- f(z, c) elementwise, in groups of [`GROUP`] (a ragged tail padded with zeros), so that
+/// the independent chains of a group interleave; bit-identical to f applied element by
+/// element. Pass a function item marked `#[inline(always)]` (e.g. [`tanh`]), never a closure:
+/// a closure cannot be forced inline, and compiled on its own it would run at the baseline
+/// instruction level (a software fma).
+#[inline(always)]
+pub fn map_slice<C>(z: &mut [f64], c: &C, f: impl Fn(f64, &C) -> f64 + Copy) {
+    #[inline(always)]
+    fn group<C>(x: &mut [f64; GROUP], c: &C, f: impl Fn(f64, &C) -> f64) {
+        for v in x.iter_mut() {
+            *v = f(*v, c);
+        }
+    }
+    let mut chunks = z.chunks_exact_mut(GROUP);
+    for ch in &mut chunks {
+        group(ch.try_into().expect("chunk of GROUP"), c, f);
+    }
+    let rest = chunks.into_remainder();
+    if !rest.is_empty() {
+        let mut pad = [0.0; GROUP];
+        pad[..rest.len()].copy_from_slice(rest);
+        group(&mut pad, c, f);
+        rest.copy_from_slice(&pad[..rest.len()]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,5 +606,197 @@ mod tests {
         }
         assert!(worst < 4e-16, "max relative error {worst}");
         assert_eq!(exp(0.0), 1.0);
+    }
+
+    /// Relative error with a floor: |a - b| / max(|b|, floor).
+    fn relf(a: f64, b: f64, floor: f64) -> f64 {
+        (a - b).abs() / b.abs().max(floor)
+    }
+
+    /// Arguments over a wide range: a dense grid on [-lim, lim], and +-10^k for k from -300
+    /// to log10(big) in small steps.
+    fn wide_grid(lim: f64, big: f64) -> Vec<f64> {
+        let n = 400_000;
+        let mut xs: Vec<f64> = (0..=n)
+            .map(|i| -lim + 2.0 * lim * i as f64 / n as f64)
+            .collect();
+        let mut e = -300.0;
+        while e <= big.log10() {
+            let x = 10f64.powf(e);
+            xs.push(x);
+            xs.push(-x);
+            e += 0.013;
+        }
+        xs
+    }
+
+    /// The largest relative error of `f` against `reference` over `xs` (with a floor on the
+    /// reference's size), and where.
+    fn worst(
+        xs: &[f64],
+        f: impl Fn(f64) -> f64,
+        reference: impl Fn(f64) -> f64,
+        floor: f64,
+    ) -> (f64, f64) {
+        let mut w = (0.0f64, 0.0f64);
+        for &x in xs {
+            let (a, b) = (f(x), reference(x));
+            assert!(a.is_finite(), "not finite at {x}");
+            let e = relf(a, b, floor);
+            if e > w.0 {
+                w = (e, x);
+            }
+        }
+        w
+    }
+
+    #[test]
+    fn exp_wide_matches_libm_down_to_the_subnormals() {
+        let xs: Vec<f64> = (0..=1_000_000)
+            .map(|i| -745.0 + 1454.7 * i as f64 / 1e6)
+            .collect();
+        // Normal results: a few ulp; subnormal ones: within one unit of the last place of
+        // the smallest normal (2^-1022 * 2^-52).
+        let (e, x) = worst(&xs, |x| exp_wide(x, 0.0), libm::exp, f64::MIN_POSITIVE);
+        assert!(e < 5e-16, "exp_wide: {e} at {x}");
+        for x in [-745.2, -800.0, -1e300, f64::NEG_INFINITY] {
+            assert_eq!(exp_wide(x, 0.0), 0.0, "{x}");
+        }
+        assert!(exp_wide(1e300, 0.0).is_finite());
+        // The correction xl: exp(x + xl) for a tiny xl.
+        let (a, b) = (exp_wide(-700.0, 1e-14), libm::exp(-700.0) * (1.0 + 1e-14));
+        assert!(relf(a, b, 0.0) < 5e-16);
+    }
+
+    #[test]
+    fn tanh_sigmoid_silu_softplus_match_the_reference() {
+        let c = act_coeffs();
+        let xs = wide_grid(40.0, 1e300);
+        let ref_sigmoid = |x: f64| {
+            if x >= 0.0 {
+                1.0 / (1.0 + libm::exp(-x))
+            } else {
+                libm::exp(x) / (1.0 + libm::exp(x))
+            }
+        };
+        let ref_softplus = |x: f64| x.max(0.0) + libm::log1p(libm::exp(-x.abs()));
+        let cases: [(&str, f64, f64); 4] = [
+            (
+                "tanh",
+                {
+                    let w = worst(&xs, |x| tanh(x, c), libm::tanh, 1e-300);
+                    eprintln!("tanh worst at {}", w.1);
+                    w.0
+                },
+                1e-15,
+            ),
+            ("sigmoid", worst(&xs, sigmoid, ref_sigmoid, 1e-300).0, 1e-15),
+            (
+                "silu",
+                worst(&xs, silu, |x| x * ref_sigmoid(x), 1e-300).0,
+                1e-15,
+            ),
+            (
+                "softplus",
+                worst(&xs, softplus, ref_softplus, 1e-300).0,
+                1e-15,
+            ),
+        ];
+        for (name, e, tol) in cases {
+            eprintln!("{name}: max relative error {e:.3e}");
+            assert!(e < tol, "{name}: max relative error {e}");
+        }
+        assert_eq!(tanh(0.0, c), 0.0);
+        assert_eq!(tanh(1e300, c), 1.0);
+        assert_eq!(sigmoid(-1e300), 0.0);
+        assert_eq!(softplus(1e300), 1e300);
+        assert_eq!(softplus(-1e300), 0.0);
+    }
+
+    /// erfc(a) for exact a against libm (a^2 split exactly as gelu does): the fast form's own
+    /// error, without the reference's argument rounding.
+    #[test]
+    fn erfc_matches_libm() {
+        let c = act_coeffs();
+        let mut w = (0.0f64, 0.0);
+        for i in 0..=1_000_000 {
+            let a = ERFC_MAX * i as f64 / 1e6;
+            let hi = a * a;
+            let lo = a.mul_add(a, -hi);
+            let e = relf(erfc_pos(a, hi, lo, c), libm::erfc(a), 0.0);
+            if e > w.0 {
+                w = (e, a);
+            }
+        }
+        eprintln!("erfc: max relative error {:.3e} at {}", w.0, w.1);
+        // The largest errors (a few 1e-15) are near a = 26.5, where erfc nears the subnormals.
+        assert!(w.0 < 5e-15, "erfc: {} at {}", w.0, w.1);
+    }
+
+    /// gelu against 0.5 x erfc(-x/sqrt 2) with libm: the reference rounds x/sqrt 2 (relative
+    /// error up to 2^-53) before erfc, whose relative condition number is 2 a^2 = x^2, so it is
+    /// itself off by up to x^2 2^-53 relative; the tolerance is the fast erfc's 5e-15 plus
+    /// twice that.
+    #[test]
+    fn gelu_matches_the_reference() {
+        let c = act_coeffs();
+        let xs = wide_grid(40.0, 1e300);
+        let mut w = (0.0f64, 0.0);
+        for &x in &xs {
+            let g = gelu(x, c);
+            assert!(g.is_finite(), "{x}");
+            let r = 0.5 * x * libm::erfc(-x / std::f64::consts::SQRT_2);
+            let tol = 5e-15 + x * x * f64::EPSILON;
+            // Values below 1e-280 (x < -35.6) are compared absolutely: beyond a = 26.5 the
+            // fast gelu is 0, where the true value is below 1e-305.
+            let e = relf(g, r, 1e-280);
+            assert!(e < tol, "gelu({x}) = {g} vs {r}: {e}");
+            if e > w.0 && x.abs() < 3.0 {
+                w = (e, x);
+            }
+        }
+        eprintln!(
+            "gelu: max relative error on |x| < 3: {:.3e} at {}",
+            w.0, w.1
+        );
+    }
+
+    #[test]
+    fn sin_cos_match_std_with_a_correct_range_reduction() {
+        let mut xs = wide_grid(20.0, 1e5);
+        // Near multiples of pi/2, where the reduction cancels, up to 1e5.
+        for k in 1..200_000i64 {
+            let x = k as f64 * std::f64::consts::FRAC_PI_2;
+            xs.extend([x, -x, x.next_up(), x.next_down()]);
+        }
+        for i in 0..=200_000 {
+            xs.push(1e5 * i as f64 / 200_000.0 * 1.000_000_7);
+        }
+        // Relative to max(|ref|, 1e-300): near the zeros this is the hard case.
+        let (es, xsn) = worst(&xs, sin, f64::sin, 1e-300);
+        let (ec, xcs) = worst(&xs, cos, f64::cos, 1e-300);
+        eprintln!("sin: {es:.3e} at {xsn}; cos: {ec:.3e} at {xcs}");
+        assert!(es < 1e-15, "sin: {es} at {xsn}");
+        assert!(ec < 1e-15, "cos: {ec} at {xcs}");
+        // Finite beyond (values meaningless past 1.6e6, but in [-1, 1]).
+        for x in [1e7, 1e15, 1e300, -1e300, f64::MAX] {
+            assert!(
+                sin(x).abs() <= 1.0 + 1e-15 && cos(x).abs() <= 1.0 + 1e-15,
+                "{x}"
+            );
+        }
+    }
+
+    #[test]
+    fn map_slice_is_elementwise() {
+        let c = act_coeffs();
+        let xs: Vec<f64> = (0..10_007)
+            .map(|i| 60.0 * ((i as f64 * 0.618_033_988_75).fract() - 0.5))
+            .collect();
+        let mut ys = xs.clone();
+        map_slice(&mut ys, c, gelu);
+        for (x, y) in xs.iter().zip(&ys) {
+            assert_eq!(y.to_bits(), gelu(*x, c).to_bits(), "{x}");
+        }
     }
 }
