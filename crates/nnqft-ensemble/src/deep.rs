@@ -339,7 +339,9 @@ fn activate(arch: Arch, z: &mut [f64], coeffs: &ErfCoeffs) {
 }
 
 /// The single-layer kernel or the deep one, by the network's depth (depth 1 keeps the
-/// single-layer sampler and its bits).
+/// single-layer sampler and its bits). One exists per run, so the size of its largest variant
+/// (the single-layer context with its coefficient tables) costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum AnyContext {
     One(crate::block::Context),
     Deep(DeepContext),

@@ -222,7 +222,12 @@ pub fn run_blocks(
     }
     plan.check_work(blocks.len() as u64)?;
     in_pool(threads, || {
-        sample_blocks(plan, blocks.par_iter().copied(), progress, &AtomicBool::new(false))
+        sample_blocks(
+            plan,
+            blocks.par_iter().copied(),
+            progress,
+            &AtomicBool::new(false),
+        )
     })
 }
 
@@ -390,5 +395,4 @@ mod tests {
         let p = run_range_until(&plan, all, Some(1), &count, &cancel).unwrap();
         assert_eq!(p.blocks.count(), plan.block_count());
     }
-
 }

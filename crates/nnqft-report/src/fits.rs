@@ -52,7 +52,7 @@ pub fn run(progress: &dyn Progress) -> Result<Table5> {
         let report = fit_models(&train_data, &test_data, &paper_models(), Weighting::Plain)?;
         archs.push(ArchFit {
             arch,
-            title: arch.title().into(),
+            title: arch.title(),
             width,
             cutoff: cutoff.to_string(),
             train_inputs: train.points().to_vec(),

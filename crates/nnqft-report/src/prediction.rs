@@ -40,7 +40,7 @@ fn case(progress: &dyn Progress, arch: Arch, dev: Deviations, source: &str) -> R
     let ints = integrals_task(progress, &net, &dev.inputs, &[CUTOFF])?;
     Ok(Case {
         arch,
-        title: arch.title().into(),
+        title: arch.title(),
         width: dev.width,
         source: source.into(),
         prediction: predict6(&dev, &ints[0])?,

@@ -86,7 +86,7 @@ fn flow(
     let last = report.cutoffs.len() - 1;
     Ok(Flow {
         arch,
-        title: arch.title().into(),
+        title: arch.title(),
         d_in: d,
         width: dev.width,
         source: source.into(),
