@@ -45,13 +45,13 @@ fn activate(arch: Arch, z: &mut [f64], coeffs: &ErfCoeffs, act: &ActCoeffs) {
         SamplerKernel::LeakyRelu(a) => z
             .iter_mut()
             .for_each(|v| *v = if *v > 0.0 { *v } else { a * *v }),
-        SamplerKernel::Tanh => fastmath::map_slice(z, act, fastmath::tanh),
-        SamplerKernel::Sigmoid => fastmath::map_slice(z, act, fastmath::sigmoid_c),
-        SamplerKernel::Silu => fastmath::map_slice(z, act, fastmath::silu_c),
-        SamplerKernel::Softplus => fastmath::map_slice(z, act, fastmath::softplus_c),
-        SamplerKernel::Gelu => fastmath::map_slice(z, act, fastmath::gelu),
-        SamplerKernel::Sin => fastmath::map_slice(z, act, fastmath::sin_c),
-        SamplerKernel::Cos => fastmath::map_slice(z, act, fastmath::cos_c),
+        SamplerKernel::Tanh => fastmath::map_slice::<fastmath::Tanh>(z, act),
+        SamplerKernel::Sigmoid => fastmath::map_slice::<fastmath::Sigmoid>(z, act),
+        SamplerKernel::Silu => fastmath::map_slice::<fastmath::Silu>(z, act),
+        SamplerKernel::Softplus => fastmath::map_slice::<fastmath::Softplus>(z, act),
+        SamplerKernel::Gelu => fastmath::map_slice::<fastmath::Gelu>(z, act),
+        SamplerKernel::Sin => fastmath::map_slice::<fastmath::Sin>(z, act),
+        SamplerKernel::Cos => fastmath::map_slice::<fastmath::Cos>(z, act),
         // A user-defined activation (or a kernel added later): the scalar function.
         _ => z.iter_mut().for_each(|v| *v = arch.activation(*v)),
     }

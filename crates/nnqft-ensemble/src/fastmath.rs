@@ -456,30 +456,43 @@ pub fn sincos(x: f64) -> (f64, f64) {
     )
 }
 
-/// [`sigmoid`], [`silu`], [`softplus`], [`sin`] and [`cos`] in the form [`map_slice`] takes.
-#[inline(always)]
-pub fn sigmoid_c(x: f64, _: &ActCoeffs) -> f64 {
-    sigmoid(x)
+/// A kernel [`map_slice`] applies element by element. A trait of zero-sized types rather
+/// than a function pointer or closure: its `#[inline(always)]` method is inlined into the
+/// caller's instruction level (a `Fn` passed by value was not: compiled on its own at the
+/// baseline level, every `mul_add` became a software fma call, 30x slower).
+pub trait Elementwise {
+    /// The kernel's value at x.
+    fn eval(x: f64, c: &ActCoeffs) -> f64;
 }
-/// See [`sigmoid_c`].
-#[inline(always)]
-pub fn silu_c(x: f64, _: &ActCoeffs) -> f64 {
-    silu(x)
+
+macro_rules! elementwise {
+    ($($(#[$doc:meta])* $name:ident => |$x:ident, $c:ident| $body:expr;)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+        impl Elementwise for $name {
+            #[inline(always)]
+            fn eval($x: f64, $c: &ActCoeffs) -> f64 {
+                $body
+            }
+        }
+    )*};
 }
-/// See [`sigmoid_c`].
-#[inline(always)]
-pub fn softplus_c(x: f64, _: &ActCoeffs) -> f64 {
-    softplus(x)
-}
-/// See [`sigmoid_c`].
-#[inline(always)]
-pub fn sin_c(x: f64, _: &ActCoeffs) -> f64 {
-    sin(x)
-}
-/// See [`sigmoid_c`].
-#[inline(always)]
-pub fn cos_c(x: f64, _: &ActCoeffs) -> f64 {
-    cos(x)
+
+elementwise! {
+    /// [`tanh`].
+    Tanh => |x, c| tanh(x, c);
+    /// [`sigmoid`].
+    Sigmoid => |x, _c| sigmoid(x);
+    /// [`silu`].
+    Silu => |x, _c| silu(x);
+    /// [`softplus`].
+    Softplus => |x, _c| softplus(x);
+    /// [`gelu`].
+    Gelu => |x, c| gelu(x, c);
+    /// [`sin`].
+    Sin => |x, _c| sin(x);
+    /// [`cos`].
+    Cos => |x, _c| cos(x);
 }
 
 /// sin x (see [`sincos`]).
@@ -494,28 +507,26 @@ pub fn cos(x: f64) -> f64 {
     sincos(x).1
 }
 
-/// z <- f(z, c) elementwise, in groups of [`GROUP`] (a ragged tail padded with zeros), so that
-/// the independent chains of a group interleave; bit-identical to f applied element by
-/// element. Pass a function item marked `#[inline(always)]` (e.g. [`tanh`]), never a closure:
-/// a closure cannot be forced inline, and compiled on its own it would run at the baseline
-/// instruction level (a software fma).
+/// z <- F(z) elementwise, in groups of [`GROUP`] (a ragged tail padded with zeros), so that
+/// the independent chains of a group interleave; bit-identical to F applied element by
+/// element.
 #[inline(always)]
-pub fn map_slice<C>(z: &mut [f64], c: &C, f: impl Fn(f64, &C) -> f64 + Copy) {
+pub fn map_slice<F: Elementwise>(z: &mut [f64], c: &ActCoeffs) {
     #[inline(always)]
-    fn group<C>(x: &mut [f64; GROUP], c: &C, f: impl Fn(f64, &C) -> f64) {
+    fn group<F: Elementwise>(x: &mut [f64; GROUP], c: &ActCoeffs) {
         for v in x.iter_mut() {
-            *v = f(*v, c);
+            *v = F::eval(*v, c);
         }
     }
     let mut chunks = z.chunks_exact_mut(GROUP);
     for ch in &mut chunks {
-        group(ch.try_into().expect("chunk of GROUP"), c, f);
+        group::<F>(ch.try_into().expect("chunk of GROUP"), c);
     }
     let rest = chunks.into_remainder();
     if !rest.is_empty() {
         let mut pad = [0.0; GROUP];
         pad[..rest.len()].copy_from_slice(rest);
-        group(&mut pad, c, f);
+        group::<F>(&mut pad, c);
         rest.copy_from_slice(&pad[..rest.len()]);
     }
 }
@@ -794,7 +805,7 @@ mod tests {
             .map(|i| 60.0 * ((i as f64 * 0.618_033_988_75).fract() - 0.5))
             .collect();
         let mut ys = xs.clone();
-        map_slice(&mut ys, c, gelu);
+        map_slice::<Gelu>(&mut ys, c);
         for (x, y) in xs.iter().zip(&ys) {
             assert_eq!(y.to_bits(), gelu(*x, c).to_bits(), "{x}");
         }
