@@ -53,13 +53,24 @@ fn fill(i: usize, left: u32, cur: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
 /// Estimated number of diagrams (see the module documentation), saturating at u128::MAX, and
 /// whether it is complete: counting stops (false) once the running total exceeds `stop_above`.
 pub fn estimate_diagrams(spec: &ExpansionSpec, stop_above: u128) -> (u128, bool) {
+    let (total, _, complete) = estimate_with_work(spec, stop_above);
+    (total, complete)
+}
+
+/// [`estimate_diagrams`] and the generator's work: it canonicalizes every labelled
+/// configuration over the prod a_k! relabellings of its vertices, so its work is the number
+/// of labelled configurations times prod a_k! (diagrams times (prod a_k!)^2). With many
+/// vertices of one kind (e.g. eight cubic ones) the work explodes while the number of
+/// diagrams stays modest.
+pub fn estimate_with_work(spec: &ExpansionSpec, stop_above: u128) -> (u128, u128, bool) {
     let n = spec.points;
     let mut memo: HashMap<Vec<u8>, u128> = HashMap::new();
     let mut total: u128 = 0;
+    let mut work: u128 = 0;
     // order by order, so that a hopeless request stops before listing its many multisets
     for m in (0..=spec.order).flat_map(|t| multisets_of_total(spec, t)) {
         if total > stop_above {
-            return (total, false);
+            return (total, work, false);
         }
         let degrees: Vec<usize> = m
             .iter()
@@ -93,8 +104,9 @@ pub fn estimate_diagrams(spec: &ExpansionSpec, stop_above: u128) -> (u128, bool)
         }
         let relabel: u128 = m.iter().map(|&a| factorial(a as usize)).product();
         total = total.saturating_add(count / relabel);
+        work = work.saturating_add(count.saturating_mul(relabel));
     }
-    (total, true)
+    (total, work, true)
 }
 
 /// Calls `f` for every vector of external legs per vertex (e_a <= degree_a) summing to `left`.
@@ -193,6 +205,19 @@ mod tests {
         assert_eq!(matrices(vec![1, 1, 1], &mut memo), 0);
         // degrees (2,1,1): loop at a + line bc, or lines ab, ac
         assert_eq!(matrices(vec![2, 1, 1], &mut memo), 2);
+    }
+
+    #[test]
+    fn work_grows_with_vertex_relabellings() {
+        use crate::spec::VertexKind;
+        let spec = |order| ExpansionSpec {
+            vertices: vec![VertexKind::new("g", 3)],
+            ..ExpansionSpec::new(2, order)
+        };
+        let (d6, w6, _) = estimate_with_work(&spec(6), u128::MAX);
+        let (d8, w8, _) = estimate_with_work(&spec(8), u128::MAX);
+        eprintln!("order 6: {d6} diagrams, work {w6}; order 8: {d8}, work {w8}");
+        assert!(w8 / w6 > 1000 && d8 / d6 < w8 / w6);
     }
 
     #[test]

@@ -32,6 +32,6 @@ pub mod tikz;
 
 pub use diagram::{Class, Diagram, Expansion, Node, monomial_name};
 pub use dot::dot;
-pub use generate::{estimate, expand};
+pub use generate::{MAX_GENERATOR_WORK, estimate, expand};
 pub use insertion::has_two_point_insertion;
 pub use spec::{DEFAULT_MAX_DIAGRAMS, DiagramError, ExpansionSpec, VertexKind};

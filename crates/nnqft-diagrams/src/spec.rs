@@ -189,6 +189,24 @@ pub enum DiagramError {
         /// The estimate stopped early, far above the limit.
         at_least: bool,
     },
+    /// The generator's work estimate (labelled configurations times their vertex
+    /// relabellings) is above [`crate::MAX_GENERATOR_WORK`], though the diagrams are few.
+    #[error(
+        "the expansion has about {diagrams} diagrams, but generating them means canonicalizing \
+         about {w:.1e} labelled configurations (about {s:.0} s; the limit is {l:.0e}): use a \
+         lower order or fewer vertices of one kind",
+        w = *work as f64,
+        s = *work as f64 / 2e8,
+        l = *limit as f64
+    )]
+    TooSlow {
+        /// The number of diagrams estimated.
+        diagrams: u128,
+        /// The work estimate (configurations; about 2e8 per second).
+        work: u128,
+        /// The limit it exceeds.
+        limit: u128,
+    },
 }
 
 #[cfg(test)]

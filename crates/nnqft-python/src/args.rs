@@ -1,7 +1,7 @@
 //! The keywords every function shares (arch, sigma_w, sigma_b, d_in, inputs) as the library's
 //! validated values, and library errors as Python exceptions with the command line's text.
 
-use nnqft_core::{Arch, InputSet, Network};
+use nnqft_core::{Arch, BiasDist, InputSet, Network};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -49,6 +49,19 @@ pub fn net_and_inputs(
     let net = network(a, sigma_w, sigma_b, d_in).map_err(value_error)?;
     let xs = inputs(a, d_in, xs)?;
     Ok((net, xs))
+}
+
+/// The network with the `bias_dist` and `depth` keywords applied (the CLI's --bias-dist and
+/// --depth, with the same messages).
+pub fn family(net: Network, bias_dist: &str, depth: usize) -> PyResult<Network> {
+    let bias: BiasDist = bias_dist.parse().map_err(|e: nnqft_core::CoreError| {
+        value_error(anyhow::anyhow!(
+            "invalid value '{bias_dist}' for 'bias_dist': {e}"
+        ))
+    })?;
+    net.with_bias(bias)
+        .with_depth(depth)
+        .map_err(|e| value_error(anyhow::anyhow!("--depth: {e}")))
 }
 
 /// Emit each of `warnings` as a Python `UserWarning` (the command line prints them on stderr).

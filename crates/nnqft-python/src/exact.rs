@@ -1,6 +1,6 @@
 //! `kernel` and `exact`, and a measurement as a dict with dense correlator arrays.
 
-use crate::args::{net_and_inputs, value_error, warn};
+use crate::args::{family, net_and_inputs, value_error, warn};
 use crate::convert::{dense, positions, to_dict};
 use nnqft_core::Measurement;
 use numpy::{PyArray2, ToPyArray};
@@ -9,7 +9,9 @@ use pyo3::types::PyDict;
 
 /// The GP kernel matrix K(x_a, x_b) over the inputs (docs/conventions.md section 2), a (k, k) array.
 #[pyfunction]
-#[pyo3(signature = (arch, inputs=None, *, sigma_w=None, sigma_b=None, d_in=1))]
+#[pyo3(signature = (arch, inputs=None, *, sigma_w=None, sigma_b=None, d_in=1,
+    bias_dist="normal", depth=1))]
+#[allow(clippy::too_many_arguments)]
 pub fn kernel<'py>(
     py: Python<'py>,
     arch: &str,
@@ -17,8 +19,11 @@ pub fn kernel<'py>(
     sigma_w: Option<f64>,
     sigma_b: Option<f64>,
     d_in: usize,
+    bias_dist: &str,
+    depth: usize,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let (net, xs) = net_and_inputs(arch, sigma_w, sigma_b, d_in, inputs)?;
+    let net = family(net, bias_dist, depth)?;
     let k = net
         .try_kernel_matrix(&xs)
         .map_err(|e| value_error(e.into()))?;
@@ -33,19 +38,31 @@ pub fn kernel<'py>(
 /// The exact finite-width correlators (docs/conventions.md section 4): the dict of
 /// `nnqft exact --json` plus dense arrays.
 #[pyfunction]
-#[pyo3(signature = (arch, width, *, npt=vec![2, 4, 6], inputs=None, sigma_w=None, sigma_b=None, d_in=1))]
+#[pyo3(signature = (arch, width, *, npt=None, inputs=None, sigma_w=None, sigma_b=None, d_in=1,
+    bias_dist="normal", depth=1))]
 #[allow(clippy::too_many_arguments)]
 pub fn exact<'py>(
     py: Python<'py>,
     arch: &str,
     width: usize,
-    npt: Vec<usize>,
+    npt: Option<Vec<usize>>,
     inputs: Option<&Bound<'py, PyAny>>,
     sigma_w: Option<f64>,
     sigma_b: Option<f64>,
     d_in: usize,
+    bias_dist: &str,
+    depth: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (net, xs) = net_and_inputs(arch, sigma_w, sigma_b, d_in, inputs)?;
+    let net = family(net, bias_dist, depth)?;
+    // As the CLI: 2, 4, 6 for one hidden layer; 2, 4 (the 1/n result) for deeper networks.
+    let npt = npt.unwrap_or_else(|| {
+        if depth == 1 {
+            vec![2, 4, 6]
+        } else {
+            vec![2, 4]
+        }
+    });
     let m = py
         .allow_threads(|| nnqft_integrate::exact_measurement(&net, width, &xs, &npt))
         .map_err(|e| value_error(e.into()))?;

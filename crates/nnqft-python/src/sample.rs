@@ -1,7 +1,7 @@
 //! `sample` (Monte Carlo, in a worker thread with the GIL released; progress and Ctrl-C
 //! handled on the calling thread every 100 ms) and `merge` (shard files into one measurement).
 
-use crate::args::{net_and_inputs, value_error, warn};
+use crate::args::{family, net_and_inputs, value_error, warn};
 use crate::convert::to_dict;
 use crate::exact::add_dense;
 use nnqft_ensemble::shard::{Combiner, ShardError, ShardFile};
@@ -26,7 +26,7 @@ fn ensemble_error(e: EnsembleError) -> anyhow::Error {
 #[pyfunction]
 #[pyo3(signature = (arch, width, nets, *, experiments=10, seed=1, npt=vec![2, 4, 6],
     estimator="conditional", threads=None, progress=None, inputs=None, sigma_w=None,
-    sigma_b=None, d_in=1))]
+    sigma_b=None, d_in=1, bias_dist="normal", depth=1))]
 #[allow(clippy::too_many_arguments)]
 pub fn sample<'py>(
     py: Python<'py>,
@@ -43,8 +43,11 @@ pub fn sample<'py>(
     sigma_w: Option<f64>,
     sigma_b: Option<f64>,
     d_in: usize,
+    bias_dist: &str,
+    depth: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (net, xs) = net_and_inputs(arch, sigma_w, sigma_b, d_in, inputs)?;
+    let net = family(net, bias_dist, depth)?;
     if threads == Some(0) {
         return Err(value_error(anyhow::anyhow!("--threads must be at least 1")));
     }

@@ -354,3 +354,55 @@ def test_unknown_names_are_value_errors():
         nnqft.kernel("softsign-nope", [0.0])
     with pytest.raises(ValueError, match="unknown estimator"):
         nnqft.sample("erf", 3, 100, estimator="x")
+
+
+# ---------------------------------------------------------------- activations and depth
+
+
+def test_zoo_and_uniform_bias_are_the_cli_json_bit_for_bit(cli):
+    for arch, bias in [("tanh", "normal"), ("cos", "uniform"), ("leaky-relu:0.2", "normal")]:
+        k = nnqft.kernel(arch=arch, inputs=[-1.0, 0.5], bias_dist=bias)
+        ref = cli.json(["kernel", "--arch", arch, "--inputs", "-1,0.5", "--bias-dist", bias])
+        assert k.tolist() == ref["kernel"]
+        d = nnqft.exact(arch=arch, width=5, inputs=[-1.0, 0.5], bias_dist=bias)
+        ref = cli.json(["exact", "--arch", arch, "--width", "5", "--inputs", "-1,0.5",
+                        "--bias-dist", bias])
+        assert strip_dense(d) == ref
+        s = nnqft.sample(arch=arch, width=5, nets=4000, seed=3, inputs=[-1.0, 0.5],
+                         bias_dist=bias, threads=2)
+        ref = cli.json(["sample", "--arch", arch, "--width", "5", "--nets", "4000", "--seed", "3",
+                        "--inputs", "-1,0.5", "--bias-dist", bias])
+        assert strip_dense(s) == ref
+
+
+def test_cos_net_kernel_is_translation_invariant():
+    # K = sb^2 + (sW^2 / 2) exp(-|x - x'|^2 / 2) in d = 1 (docs/conventions.md section 10).
+    k = nnqft.kernel(arch="cos", inputs=[0.3, 1.1, 5.0], bias_dist="uniform")
+    for a, xa in enumerate([0.3, 1.1, 5.0]):
+        for b, xb in enumerate([0.3, 1.1, 5.0]):
+            assert abs(k[a, b] - (1.0 + 0.5 * math.exp(-((xa - xb) ** 2) / 2))) < 1e-14
+
+
+def test_depth_is_the_cli_json_and_the_relu_kurtosis(cli):
+    # ReLU-net, sb = 0, one input: connected G4 / (3 K^2) = 5 L / n at order 1/n.
+    d = nnqft.exact(arch="relu", width=50, depth=3, inputs=[0.7])
+    ref = cli.json(["exact", "--arch", "relu", "--width", "50", "--depth", "3", "--inputs", "0.7"])
+    assert strip_dense(d) == ref
+    k = d["correlators"]["2"][0]["mean"]
+    c4 = d["connected"]["4"][0]["mean"]
+    assert abs(c4 / (3 * k * k) - 5 * 3 / 50) < 1e-10
+
+
+def test_bad_activation_bias_and_depth_are_value_errors(cli):
+    for kwargs, args in [
+        (dict(arch="tan"), ["kernel", "--arch", "tan"]),
+        (dict(arch="leaky-relu:x"), ["kernel", "--arch", "leaky-relu:x"]),
+    ]:
+        with pytest.raises(ValueError) as e:
+            nnqft.kernel(**kwargs)
+        assert "tanh" in str(e.value) and "leaky-relu:A" in str(e.value)
+        assert "tanh" in cli.error(args)
+    with pytest.raises(ValueError, match="normal, uniform"):
+        nnqft.kernel(arch="cos", bias_dist="cauchy")
+    with pytest.raises(ValueError, match="depth"):
+        nnqft.kernel(arch="erf", depth=0)

@@ -26,6 +26,8 @@ def kernel(
     sigma_w: float | None = None,
     sigma_b: float | None = None,
     d_in: int = 1,
+    bias_dist: str = "normal",
+    depth: int = 1,
 ) -> npt.NDArray[np.float64]:
     """The GP kernel matrix K(x_a, x_b) over the inputs, a (k, k) array (``nnqft kernel``)."""
 
@@ -33,11 +35,13 @@ def exact(
     arch: str,
     width: int,
     *,
-    npt: Sequence[int] = (2, 4, 6),
+    npt: Sequence[int] | None = None,
     inputs: Inputs = None,
     sigma_w: float | None = None,
     sigma_b: float | None = None,
     d_in: int = 1,
+    bias_dist: str = "normal",
+    depth: int = 1,
 ) -> dict[str, Any]:
     """Exact finite-width correlators and cumulants: the dict of ``nnqft exact --json``
     (keys ``correlators``, ``connected``, ``summary``, ...) plus ``dense``: per n the (k,)*n
@@ -58,6 +62,8 @@ def sample(
     sigma_w: float | None = None,
     sigma_b: float | None = None,
     d_in: int = 1,
+    bias_dist: str = "normal",
+    depth: int = 1,
 ) -> dict[str, Any]:
     """Sample ``nets`` networks and measure their n-point functions: the dict of
     ``nnqft sample --json`` (same seed, same bits) plus ``dense`` as in :func:`exact`.

@@ -34,7 +34,7 @@ fn kernel_accepts_two_dimensional_inputs() {
 #[test]
 fn bad_input_gives_one_line_error_and_nonzero_exit() {
     for args in [
-        &["kernel", "--arch", "tanh"][..],
+        &["kernel", "--arch", "tan"][..],
         &["kernel", "--arch", "erf", "--sigma-w", "0"],
         &["kernel", "--arch", "erf", "--sigma-b", "-1"],
         &["kernel", "--arch", "erf", "--d-in", "0"],

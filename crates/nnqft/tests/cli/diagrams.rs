@@ -305,3 +305,25 @@ fn dot_output_has_one_graph_per_class() {
     assert_eq!(out.matches("graph {").count(), 3, "{out}");
     assert!(out.contains("coefficient -24"), "{out}");
 }
+
+/// Eight cubic vertices make few diagrams (697 for G2) but 1e12 labelled configurations to
+/// canonicalize (it ran past 60 s): refused at once with the estimate; six are allowed.
+#[test]
+fn many_vertices_of_one_kind_are_refused_by_the_work_estimate() {
+    let t = std::time::Instant::now();
+    let out = crate::common::nnqft(&[
+        "diagrams", "--points", "2", "--order", "8", "--vertex", "g=3",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("about 697 diagrams") && err.contains("labelled configurations"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(t.elapsed().as_secs_f64() < 5.0);
+    let ok = crate::common::nnqft(&[
+        "diagrams", "--points", "2", "--order", "6", "--vertex", "g=3",
+    ]);
+    assert!(ok.status.success());
+}

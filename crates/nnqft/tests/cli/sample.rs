@@ -120,14 +120,14 @@ fn bad_input_is_refused_in_one_line() {
         assert!(err.contains(needle), "{extra:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }
-    let o = nnqft(&["sample", "--arch", "tanh", "--width", "3", "--nets", "100"]);
+    let o = nnqft(&["sample", "--arch", "tan", "--width", "3", "--nets", "100"]);
     assert!(!o.status.success() && o.stdout.is_empty());
     assert!(
         stderr(&o)
             .lines()
             .next()
             .unwrap()
-            .contains("unknown architecture")
+            .contains("unknown activation 'tan' (valid: erf, relu")
     );
 }
 
