@@ -24,6 +24,7 @@ mod deep;
 mod diagram;
 mod error;
 mod evaluate;
+mod evaluation_report;
 mod exact;
 mod fit_integrals;
 mod graph;
@@ -36,6 +37,9 @@ pub use deep::{DeepTensors, deep_measurement, deep_tensors};
 pub use diagram::{coefficient, diagram_integral, rational_to_f64};
 pub use error::{IntegrateError, Result};
 pub use evaluate::{Evaluation, Term, evaluate};
+pub use evaluation_report::{
+    EvaluationReport, EvaluationSettings, EvaluationTable, TermRecord, TupleRecord,
+};
 pub use exact::{ExactTables, exact_measurement, exact_tables};
 pub use fit_integrals::{t0, t2, tnl, tnl_table};
 pub use graph::{Lines, MAX_INTEGRATION_DIM, Problem};

@@ -153,7 +153,7 @@ pub fn evaluate<'py>(
     let mut spec = ExpansionSpec::new(points, order);
     spec.connected_only = connected;
     spec.keep_self_energy = keep_self_energy;
-    let evaluation = py
+    let report = py
         .allow_threads(|| -> anyhow::Result<_> {
             let e = expand(&spec)?;
             let pts: Vec<&[f64]> = tuple.iter().map(|&i| xs.point(i)).collect();
@@ -166,22 +166,15 @@ pub fn evaluate<'py>(
                     _ => 1.0,
                 })
                 .collect();
-            Ok(evaluate_terms(
-                &net,
-                &e,
-                &pts,
-                cut,
-                &couplings,
-                diagrams,
-                &|| {},
-            )?)
+            let ev = evaluate_terms(&net, &e, &pts, cut, &couplings, diagrams, &|| {})?;
+            // The same structure as `nnqft evaluate --json`.
+            Ok(nnqft_integrate::EvaluationReport {
+                settings: nnqft_integrate::EvaluationSettings::new(
+                    &net, &xs, &spec, cut, &couplings,
+                ),
+                row: nnqft_integrate::TupleRecord::new(&e, ev, tuple.clone()),
+            })
         })
         .map_err(value_error)?;
-    let d = to_dict(py, &evaluation).map_err(value_error)?;
-    d.set_item("tuple", tuple)?;
-    match cut.length() {
-        Some(l) => d.set_item("cutoff", l)?,
-        None => d.set_item("cutoff", "inf")?,
-    }
-    Ok(d)
+    to_dict(py, &report).map_err(value_error)
 }

@@ -5,11 +5,11 @@
 use crate::cli::{ArchArgs, Global, output, progress};
 use anyhow::{Context, Result, bail};
 use nnqft_core::multisets;
-use nnqft_diagrams::{Expansion, ExpansionSpec, expand, text};
-use nnqft_integrate::{Cutoff, Evaluation, Term, evaluate};
+use nnqft_diagrams::{ExpansionSpec, expand};
+use nnqft_integrate::{
+    Cutoff, EvaluationReport, EvaluationSettings, EvaluationTable, TupleRecord, evaluate,
+};
 use rayon::prelude::*;
-use serde::Serialize;
-use std::collections::BTreeMap;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -45,59 +45,6 @@ pub struct Args {
     pub keep_self_energy: bool,
 }
 
-/// The settings every evaluation shares, at the head of the JSON.
-#[derive(Serialize)]
-struct Settings {
-    arch: String,
-    sigma_w: f64,
-    sigma_b: f64,
-    d_in: usize,
-    inputs: Vec<Vec<f64>>,
-    points: usize,
-    order: usize,
-    cutoff: serde_json::Value,
-    couplings: BTreeMap<String, f64>,
-    connected_only: bool,
-    keep_self_energy: bool,
-}
-
-/// One term with its exact coefficient and, per labelled diagram, the diagram's lines.
-#[derive(Serialize)]
-struct TermOut {
-    #[serde(flatten)]
-    term: Term,
-    /// The exact rational coefficient (the float is `coefficient`).
-    coefficient_exact: String,
-    /// With --diagrams: the labelled diagram's lines, e.g. `x1-y1 x2-y1 x3-y1 x4-y1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    diagram_lines: Option<String>,
-}
-
-/// The evaluation at one tuple.
-#[derive(Serialize)]
-struct Row {
-    tuple: Vec<usize>,
-    terms: Vec<TermOut>,
-    total: f64,
-    total_error: f64,
-}
-
-#[derive(Serialize)]
-struct Report {
-    #[serde(flatten)]
-    settings: Settings,
-    #[serde(flatten)]
-    row: Row,
-}
-
-#[derive(Serialize)]
-struct AllReport {
-    #[serde(flatten)]
-    settings: Settings,
-    /// One row per sorted tuple, in lexicographic order.
-    tuples: Vec<Row>,
-}
-
 /// The tuples asked for: `all` (every sorted n-multiset of the m inputs) or one list.
 fn parse_tuples(s: &str, n: usize, m: usize) -> Result<Vec<Vec<usize>>> {
     if s.trim().eq_ignore_ascii_case("all") {
@@ -121,43 +68,6 @@ fn parse_tuples(s: &str, n: usize, m: usize) -> Result<Vec<Vec<usize>>> {
         );
     }
     Ok(vec![tuple])
-}
-
-/// `e`'s terms at `tuple`, with -0.0 printed as 0 and the exact coefficients attached.
-fn row(e: &Expansion, ev: Evaluation, tuple: Vec<usize>) -> Row {
-    let terms = ev
-        .terms
-        .into_iter()
-        .map(|mut t| {
-            // A zero integral times a negative coefficient is -0.0: print it as 0.
-            for v in [
-                &mut t.coefficient,
-                &mut t.integral,
-                &mut t.error,
-                &mut t.value,
-            ] {
-                *v += 0.0;
-            }
-            let (exact, lines) = match t.diagram {
-                Some(i) => (
-                    text::rational(&e.diagrams[i].coefficient),
-                    Some(text::edge_list(&e.diagrams[i])),
-                ),
-                None => (text::rational(&e.classes[t.class].coefficient), None),
-            };
-            TermOut {
-                term: t,
-                coefficient_exact: exact,
-                diagram_lines: lines,
-            }
-        })
-        .collect();
-    Row {
-        tuple,
-        terms,
-        total: ev.total + 0.0,
-        total_error: ev.total_error,
-    }
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
@@ -189,7 +99,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         })
         .collect();
     let bar = progress::bar(global, (e.diagrams.len() * tuples.len()) as u64, "diagrams");
-    let rows: Vec<Row> = tuples
+    let rows: Vec<TupleRecord> = tuples
         .par_iter()
         .map(|tuple| {
             let points: Vec<&[f64]> = tuple.iter().map(|&i| xs.point(i)).collect();
@@ -202,41 +112,21 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
                 args.diagrams,
                 &|| bar.inc(1),
             )?;
-            Ok(row(&e, ev, tuple.clone()))
+            Ok(TupleRecord::new(&e, ev, tuple.clone()))
         })
         .collect::<Result<_>>()?;
     bar.finish_and_clear();
-    let settings = Settings {
-        arch: net.arch().name(),
-        sigma_w: net.sigma_w(),
-        sigma_b: net.sigma_b(),
-        d_in: net.d_in(),
-        inputs: xs.points().to_vec(),
-        points: args.points,
-        order: args.order,
-        cutoff: match cutoff.length() {
-            Some(l) => serde_json::json!(l),
-            None => serde_json::json!("inf"),
-        },
-        couplings: spec
-            .vertices
-            .iter()
-            .zip(&couplings)
-            .map(|(v, &g)| (v.name.clone(), g))
-            .collect(),
-        connected_only: args.connected,
-        keep_self_energy: args.keep_self_energy,
-    };
+    let settings = EvaluationSettings::new(&net, &xs, &spec, cutoff, &couplings);
     let all = args.tuple.trim().eq_ignore_ascii_case("all");
     if global.json {
         return if all {
-            output::print_json(&AllReport {
+            output::print_json(&EvaluationTable {
                 settings,
                 tuples: rows,
             })
         } else {
             let row = rows.into_iter().next().expect("one tuple");
-            output::print_json(&Report { settings, row })
+            output::print_json(&EvaluationReport { settings, row })
         };
     }
     let what = if args.diagrams { "diagrams" } else { "classes" };
