@@ -178,8 +178,9 @@ pub enum DiagramError {
     MalformedVertex(String),
     /// The size estimate is above [`ExpansionSpec::max_diagrams`].
     #[error(
-        "the expansion would have {} {estimate} diagrams, above the limit of {limit}",
-        if *at_least { "more than" } else { "about" }
+        "the expansion would have {} {} diagrams, above the limit of {limit}",
+        if *at_least { "more than" } else { "about" },
+        count_text(*estimate)
     )]
     TooLarge {
         /// The size estimate (a lower bound when `at_least`).
@@ -209,9 +210,25 @@ pub enum DiagramError {
     },
 }
 
+/// A diagram count as text: exact below 10^15, else in scientific notation (a count that
+/// saturated at u128::MAX reads "3.4e38", not 39 digits that look exact).
+fn count_text(n: u128) -> String {
+    if n < 1_000_000_000_000_000 {
+        n.to_string()
+    } else {
+        format!("{:.1e}", n as f64)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_counts_read_as_orders_of_magnitude() {
+        assert_eq!(count_text(200_001), "200001");
+        assert_eq!(count_text(u128::MAX), "3.4e38");
+    }
 
     #[test]
     fn parse_vertices() {

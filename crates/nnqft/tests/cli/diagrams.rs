@@ -327,3 +327,12 @@ fn many_vertices_of_one_kind_are_refused_by_the_work_estimate() {
     ]);
     assert!(ok.status.success());
 }
+
+/// A size estimate that saturated is printed as an order of magnitude, not as 39 digits.
+#[test]
+fn a_saturated_estimate_reads_as_more_than_an_order_of_magnitude() {
+    let out = crate::common::nnqft(&["diagrams", "--points", "62", "--order", "2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("more than 3.4e38 diagrams"), "{err}");
+}
