@@ -18,6 +18,7 @@ mod bias;
 mod connected;
 mod correlator;
 mod deep;
+mod deep_chain;
 mod error;
 mod estimate;
 mod inputs;

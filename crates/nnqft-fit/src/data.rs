@@ -3,7 +3,16 @@
 
 use crate::error::{FitError, Result};
 use nalgebra::DMatrix;
-use nnqft_core::{CorrelatorTable, Entry, InputSet, Measurement, Network, multiset_rank};
+use nnqft_core::{CorrelatorTable, Entry, InputSet, Measurement, Network, multiset_rank, wick};
+
+/// ", depth L" for a deep network, nothing for one hidden layer (messages unchanged there).
+fn depth_note(net: &Network) -> String {
+    if net.depth() > 1 {
+        format!(", depth {}", net.depth())
+    } else {
+        String::new()
+    }
+}
 
 /// DeltaG4 (and DeltaG6 when measured) over the sorted index multisets of the inputs, with the
 /// exact kernel K (full, including sb^2) of the network.
@@ -17,9 +26,12 @@ pub struct Deviations {
     pub inputs: InputSet,
     /// K(x_a, x_b).
     pub kernel: DMatrix<f64>,
-    /// DeltaG4 = G4 - sum_3 K K, standard error that of G4.
+    /// DeltaG4 = G4 - sum_3 K K, standard error that of G4. For a deep network (depth >= 2)
+    /// the Gaussian part is Wick on the measured G2 instead of K: DeltaG4 = G4 - sum_3 G2 G2,
+    /// the connected 4-point function (at order 1/n for an exact source).
     pub dg4: CorrelatorTable,
-    /// DeltaG6 = G6 - sum_15 K K K (the full deviation, disconnected part included).
+    /// DeltaG6 = G6 - sum_15 K K K (the full deviation, disconnected part included; deep
+    /// networks: G6 - sum_15 G2 G2 G2).
     pub dg6: Option<CorrelatorTable>,
     /// True when the errors are sampling errors (false for an exact source: errors are 0).
     pub sampled: bool,
@@ -34,7 +46,42 @@ pub const MAX_CORRELATOR: f64 = 1e100;
 /// (the deviation falls like 1/N: widths above about 1e9).
 pub const MIN_EXACT_DEVIATION: f64 = 1e-10;
 
-fn deviation_table(m: &Measurement, n: usize) -> Result<Option<CorrelatorTable>> {
+/// The measured two-point matrix G2(x_a, x_b) of a measurement (its "2" correlator), for the
+/// Gaussian part of a deep network's deviations; an error when it was not measured.
+fn measured_g2(m: &Measurement) -> Result<DMatrix<f64>> {
+    let entries = m.correlators.get("2").ok_or_else(|| {
+        FitError::Data(format!(
+            "a network of depth {} needs the measured 2-point function (its Gaussian part is \
+             Wick on G2, which differs from the kernel at finite width): measure with --npt 2,4",
+            m.depth
+        ))
+    })?;
+    let k = m.inputs.len();
+    let mut g2 = DMatrix::from_element(k, k, f64::NAN);
+    for e in entries {
+        if let [a, b] = e.index[..]
+            && a < k
+            && b < k
+        {
+            g2[(a, b)] = e.mean;
+            g2[(b, a)] = e.mean;
+        }
+    }
+    if g2.iter().any(|v| !v.is_finite()) {
+        return Err(FitError::Data(
+            "the 2-point function is incomplete or not finite".into(),
+        ));
+    }
+    Ok(g2)
+}
+
+/// DeltaG^(n) = G^(n) minus its Gaussian part: the measurement's `gp` (Wick on the kernel K),
+/// or Wick on `gauss` when given (a deep network: the measured G2).
+fn deviation_table(
+    m: &Measurement,
+    n: usize,
+    gauss: Option<&DMatrix<f64>>,
+) -> Result<Option<CorrelatorTable>> {
     let Some(entries) = m.correlators.get(&n.to_string()) else {
         return Ok(None);
     };
@@ -52,7 +99,7 @@ fn deviation_table(m: &Measurement, n: usize) -> Result<Option<CorrelatorTable>>
         .iter()
         .map(|e| Entry {
             index: e.index.clone(),
-            mean: e.mean - e.gp,
+            mean: e.mean - gauss.map_or(e.gp, |g| wick(g, &e.index)),
             stderr: e.stderr,
         })
         .collect();
@@ -88,9 +135,16 @@ impl Deviations {
                 m.d_in
             )));
         }
-        let dg4 = deviation_table(m, 4)?
+        // Deep networks: G2 = K + O(1/n), so the Gaussian part is Wick on the measured G2 and
+        // DeltaG4 is the connected 4-point function (docs/conventions.md section 11).
+        let gauss = if network.depth() > 1 {
+            Some(measured_g2(m)?)
+        } else {
+            None
+        };
+        let dg4 = deviation_table(m, 4, gauss.as_ref())?
             .ok_or_else(|| FitError::Data("the measurement has no 4-point function".into()))?;
-        let dg6 = deviation_table(m, 6)?;
+        let dg6 = deviation_table(m, 6, gauss.as_ref())?;
         let sampled = m.nets > 0;
         if !sampled {
             let g4 = m
@@ -133,17 +187,20 @@ impl Deviations {
             || !close(have.sigma_w(), net.sigma_w())
             || !close(have.sigma_b(), net.sigma_b())
             || have.d_in() != net.d_in()
+            || have.depth() != net.depth()
         {
             return Err(FitError::Mismatch(format!(
-                "the data are for {} (sigma_w {}, sigma_b {}, d {}) but {} (sigma_w {}, sigma_b {}, d {}) was requested",
+                "the data are for {} (sigma_w {}, sigma_b {}, d {}{}) but {} (sigma_w {}, sigma_b {}, d {}{}) was requested",
                 have.arch(),
                 have.sigma_w(),
                 have.sigma_b(),
                 have.d_in(),
+                depth_note(have),
                 net.arch(),
                 net.sigma_w(),
                 net.sigma_b(),
-                net.d_in()
+                net.d_in(),
+                depth_note(net)
             )));
         }
         if let Some(w) = width

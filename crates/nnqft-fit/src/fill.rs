@@ -97,13 +97,20 @@ pub fn paper_operators(net: &Network, inputs: &InputSet, cutoff: Cutoff) -> Resu
     ])
 }
 
-/// Exact DeltaG4 (and DeltaG6 when `six`) at width N, from one-neuron moments.
+/// Exact DeltaG4 (and DeltaG6 when `six`) at width N, from one-neuron moments; for a deep
+/// network (depth >= 2) the connected 4-point function at order 1/n (with G2 = K + K1/n; the
+/// 6-point function is not available there: an error when `six`).
 pub fn exact_deviations(
     net: &Network,
     width: usize,
     inputs: &InputSet,
     six: bool,
 ) -> Result<Deviations> {
-    let npts: &[usize] = if six { &[4, 6] } else { &[4] };
+    let npts: &[usize] = match (six, net.depth() > 1) {
+        (true, true) => &[2, 4, 6],
+        (false, true) => &[2, 4],
+        (true, false) => &[4, 6],
+        (false, false) => &[4],
+    };
     Deviations::from_measurement(&exact_measurement(net, width, inputs, npts)?)
 }

@@ -17,8 +17,19 @@ pub struct SourceHeader {
     pub d_in: usize,
     /// Hidden-layer width N.
     pub width: usize,
+    /// Hidden layers L (docs/conventions.md section 11); omitted when 1.
+    #[serde(skip_serializing_if = "is_one")]
+    pub depth: usize,
     /// Where the correlators came from.
     pub source: String,
+    /// "1/n" when the correlators of a deep network come from the exact source: its connected
+    /// 4-point function at leading order in 1/n; omitted otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
+}
+
+fn is_one(v: &usize) -> bool {
+    *v == 1
 }
 
 impl SourceHeader {
@@ -30,6 +41,8 @@ impl SourceHeader {
             sigma_b: net.sigma_b(),
             d_in: net.d_in(),
             width,
+            depth: net.depth(),
+            order: (net.depth() > 1 && source.to_string() == "exact").then(|| "1/n".to_string()),
             source: source.to_string(),
         }
     }

@@ -20,6 +20,10 @@ pub struct EvaluationSettings {
     pub sigma_b: f64,
     /// The input dimension d.
     pub d_in: usize,
+    /// Hidden layers L (docs/conventions.md section 11; the propagator is the deep NNGP
+    /// kernel); omitted when 1.
+    #[serde(skip_serializing_if = "is_one")]
+    pub depth: usize,
     /// The input points.
     pub inputs: Vec<Vec<f64>>,
     /// n of G^(n).
@@ -34,6 +38,10 @@ pub struct EvaluationSettings {
     pub connected_only: bool,
     /// Self-energy insertions kept.
     pub keep_self_energy: bool,
+}
+
+fn is_one(v: &usize) -> bool {
+    *v == 1
 }
 
 impl EvaluationSettings {
@@ -51,6 +59,7 @@ impl EvaluationSettings {
             sigma_w: net.sigma_w(),
             sigma_b: net.sigma_b(),
             d_in: net.d_in(),
+            depth: net.depth(),
             inputs: inputs.points().to_vec(),
             points: spec.points,
             order: spec.order,

@@ -93,10 +93,34 @@ impl<'a> Problem<'a> {
         (l.ext.len() + 2 * l.int.len() + w) as f64
     }
 
-    /// Values of all products at y (flattened: vertex v, coordinate j at v d + j).
-    fn eval(&self, y: &[f64], out: &mut [f64]) {
+    /// The diagonal chains K^(l)(x_p, x_p) of the external points for a deep network (None for
+    /// depth 1): computed once per integral, reused at every node.
+    fn point_chains(&self) -> Option<Vec<Vec<f64>>> {
+        (self.net.depth() > 1).then(|| {
+            self.points
+                .iter()
+                .map(|p| self.net.diagonal_chain(p))
+                .collect()
+        })
+    }
+
+    /// Values of all products at y (flattened: vertex v, coordinate j at v d + j); `chains`
+    /// from [`Problem::point_chains`].
+    fn eval(&self, y: &[f64], chains: Option<&[Vec<f64>]>, out: &mut [f64]) {
         let d = self.net.d_in();
         let vert = |v: usize| &y[v * d..(v + 1) * d];
+        // A deep kernel: the vertices' diagonal chains once per node.
+        let vchains: Vec<Vec<f64>> = match chains {
+            Some(_) => (0..self.n_int)
+                .map(|v| self.net.diagonal_chain(vert(v)))
+                .collect(),
+            None => vec![],
+        };
+        let kernel =
+            |a: &[f64], ca: Option<&Vec<f64>>, b: &[f64], cb: Option<&Vec<f64>>| match (ca, cb) {
+                (Some(ca), Some(cb)) => self.net.kernel_int_with(a, ca, b, cb),
+                _ => self.net.kernel_int(a, b),
+            };
         // K_int(x_p, y_v) for every pair, computed once.
         let np = self.points.len();
         let mut kx = vec![f64::NAN; np * self.n_int];
@@ -109,12 +133,17 @@ impl<'a> Problem<'a> {
             for &(p, v) in &l.ext {
                 let slot = &mut kx[p * self.n_int + v];
                 if slot.is_nan() {
-                    *slot = self.net.kernel_int(self.points[p], vert(v));
+                    *slot = kernel(
+                        self.points[p],
+                        chains.map(|ch| &ch[p]),
+                        vert(v),
+                        vchains.get(v),
+                    );
                 }
                 prod *= *slot;
             }
             for &(u, v) in &l.int {
-                prod *= self.net.kernel_int(vert(u), vert(v));
+                prod *= kernel(vert(u), vchains.get(u), vert(v), vchains.get(v));
             }
             out[c] = prod;
         }
@@ -242,7 +271,7 @@ impl<'a> Problem<'a> {
         };
         if dim == 0 {
             let mut out = vec![0.0; m];
-            self.eval(&[], &mut out);
+            self.eval(&[], self.point_chains().as_deref(), &mut out);
             return Ok(out.into_iter().map(Estimate::exact).collect());
         }
         if self.homogeneous() && self.net.d_in() > 1 {
@@ -312,7 +341,8 @@ impl<'a> Problem<'a> {
     ) {
         let lo = vec![-half; coords.len()];
         let hi = vec![half; coords.len()];
-        let f = |y: &[f64], out: &mut [f64]| self.eval(y, out);
+        let chains = self.point_chains();
+        let f = |y: &[f64], out: &mut [f64]| self.eval(y, chains.as_deref(), out);
         let br = |level: usize, y: &[f64], out: &mut Vec<f64>| {
             self.breaks(coords[level], &coords[..level], y, face, out)
         };

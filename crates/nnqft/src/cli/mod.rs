@@ -3,6 +3,7 @@
 pub mod arch_args;
 pub mod argv;
 pub mod deep;
+pub mod deep_cost;
 pub mod flags;
 pub mod output;
 pub mod progress;

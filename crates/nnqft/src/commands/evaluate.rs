@@ -71,7 +71,6 @@ fn parse_tuples(s: &str, n: usize, m: usize) -> Result<Vec<Vec<usize>>> {
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
-    args.arch.single_layer("evaluate")?;
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
     let cutoff: Cutoff = args
@@ -88,6 +87,20 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     spec.connected_only = args.connected;
     spec.keep_self_energy = args.keep_self_energy;
     let e = expand(&spec)?;
+    // A deep kernel is a recursion of L layer maps per value: estimate before integrating
+    // (each diagram at most `order` vertices and points + 3 order lines).
+    let vertices = args
+        .order
+        .min(nnqft_integrate::MAX_INTEGRATION_DIM / net.d_in().max(1));
+    let secs = crate::cli::deep_cost::integral_seconds(
+        &net,
+        xs.points(),
+        cutoff.length(),
+        vertices,
+        args.points + 3 * args.order,
+        e.diagrams.len() * tuples.len(),
+    );
+    crate::cli::deep_cost::check(&net, "evaluating the diagrams", secs)?;
     // One value per vertex kind: the default expansion's are lambda and kappa.
     let couplings: Vec<f64> = spec
         .vertices

@@ -3,7 +3,7 @@
 
 use crate::cli::arch_args::parse_arch;
 use crate::cli::{Global, flags, output, progress};
-use crate::commands::rg::{Source, SourceHeader, file_deviations};
+use crate::commands::rg::{Source, SourceHeader, check_deep_work, file_deviations};
 use anyhow::{Context, Result, bail};
 use nnqft_core::{Arch, InputSet, Network, paper};
 use nnqft_ensemble::{Plan, Settings};
@@ -27,6 +27,10 @@ pub struct Args {
     /// Input dimension d (default inputs lie on the diagonal).
     #[arg(long, default_value_t = 1)]
     pub d_in: usize,
+    /// Hidden layers L, each of the same width (docs/conventions.md section 11; default 1).
+    /// With the exact source and L >= 2, DeltaG4 is the connected 4-point function at order 1/n.
+    #[arg(long, default_value_t = 1)]
+    pub depth: usize,
     /// Width N (default: the paper's NGP widths, Gauss 1000, Erf 5, ReLU 20; with a FILE
     /// source, the file's width).
     #[arg(long)]
@@ -114,7 +118,9 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         args.sigma_w.unwrap_or(arch.default_sigma_w()),
         args.sigma_b.unwrap_or(arch.default_sigma_b()),
         args.d_in,
-    )?;
+    )?
+    .with_depth(args.depth)
+    .map_err(|e| anyhow::anyhow!("--depth: {e}"))?;
     let test = match &args.test_inputs {
         Some(s) => InputSet::parse(s, arch, Some(args.d_in))?,
         None => paper::test_inputs(arch, args.d_in)?,
@@ -137,6 +143,14 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         super::experiment::prepare_dir(dir)?;
     }
     let source = Source::parse(&args.source);
+    // Per input set: the lambda_0 and lambda_2 columns (one vertex), lambda_NL (two).
+    check_deep_work(
+        &net,
+        &union(&train, &test)?,
+        &source,
+        cutoff.length(),
+        (2, train.len().max(test.len()) + 2, 6),
+    )?;
     let (dev_train, dev_test): (Deviations, Deviations) = match &source {
         Source::Exact => {
             let w = args.width.unwrap_or(paper::fit_width(arch));
@@ -155,6 +169,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
                 Settings::new(net, union(&train, &test)?, w, &[2, 4]).map_err(flags::ensemble)?;
             let plan = Plan::new(settings, args.nets, args.experiments, args.seed)
                 .map_err(flags::ensemble)?;
+            crate::cli::deep::check_deep_cost(&plan)?;
             let bar = progress::bar(global, plan.block_count(), "sampling");
             let m = nnqft_ensemble::sample(&plan, None, &|k| bar.inc(k))?;
             bar.finish_and_clear();

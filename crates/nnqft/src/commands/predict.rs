@@ -3,7 +3,9 @@
 //! (docs/conventions.md section 6).
 
 use crate::cli::{ArchArgs, Global, output};
-use crate::commands::rg::{Source, SourceHeader, integrals_with_progress, load_deviations};
+use crate::commands::rg::{
+    Source, SourceHeader, check_deep_work, integrals_with_progress, load_deviations,
+};
 use anyhow::{Result, bail};
 use nnqft_core::paper;
 use nnqft_fit::{Prediction, predict6};
@@ -37,7 +39,6 @@ struct PredictOutput<'a> {
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
-    args.arch.single_layer("predict")?;
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
     if !(args.cutoff.is_finite() && args.cutoff > 0.0) {
@@ -50,6 +51,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         output::check_output_path(path)?;
     }
     let source = Source::parse(&args.source);
+    check_deep_work(&net, &xs, &source, Some(args.cutoff), (1, xs.len(), 2))?;
     let dev = load_deviations(
         &source,
         &net,
@@ -72,8 +74,9 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         return output::print_json(&out);
     }
     println!(
-        "{} width {}, source {}, L = {}: lambda = {:.6e} +- {:.2e} (mean over 4-tuples)",
+        "{}{} width {}, source {}, L = {}: lambda = {:.6e} +- {:.2e} (mean over 4-tuples)",
         net.arch().title(),
+        crate::commands::rg::deep_note(&net, &source),
         dev.width,
         source.label(),
         p.cutoff,

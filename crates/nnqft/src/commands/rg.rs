@@ -126,6 +126,25 @@ pub fn load_deviations(
     six: bool,
 ) -> Result<Deviations> {
     match source {
+        Source::Exact if net.depth() > 1 && six => bail!(
+            "--source exact: the 6-point function of a deep network (depth {}) is not computed \
+             at order 1/n; sample with `nnqft sample --depth {} --npt 2,4,6 --out FILE` and pass \
+             --source FILE",
+            net.depth(),
+            net.depth()
+        ),
+        Source::Exact if net.depth() > 1 => {
+            Ok(
+                exact_deviations(net, width.unwrap_or(default_width), inputs, six).with_context(
+                    || {
+                        format!(
+                            "--source exact: the 1/n correlators of a network of depth {}",
+                            net.depth()
+                        )
+                    },
+                )?,
+            )
+        }
         Source::Exact => Ok(exact_deviations(
             net,
             width.unwrap_or(default_width),
@@ -171,6 +190,27 @@ fn parse_couplings(s: &str) -> Result<Couplings> {
     }
 }
 
+/// Refuse absurd work for a deep network (depth >= 2) up front, with the estimate: `integrals`
+/// vertex integrals with `vertices` internal vertices and up to `kernels` deep kernels per node
+/// over the box of half-width `cutoff` (None: R^d), plus the 1/n tensors of an exact source.
+pub fn check_deep_work(
+    net: &Network,
+    inputs: &InputSet,
+    source: &Source,
+    cutoff: Option<f64>,
+    (vertices, kernels, integrals): (usize, usize, usize),
+) -> Result<()> {
+    use crate::cli::deep_cost::{check, integral_seconds, tensor_seconds};
+    if net.depth() <= 1 {
+        return Ok(());
+    }
+    let mut secs = integral_seconds(net, inputs.points(), cutoff, vertices, kernels, integrals);
+    if *source == Source::Exact {
+        secs += tensor_seconds(net, inputs.len());
+    }
+    check(net, "the vertex integrals and the correlators", secs)
+}
+
 /// Vertex integrals at every cutoff, in parallel, with a progress bar.
 pub fn integrals_with_progress(
     global: &Global,
@@ -195,7 +235,6 @@ struct RgOutput<'a> {
 }
 
 pub fn run(args: Args, global: &Global) -> Result<()> {
-    args.arch.single_layer("rg")?;
     let net = args.arch.network()?;
     let xs = args.arch.inputs()?;
     let cutoffs = parse_cutoffs(&args.cutoffs)?;
@@ -205,6 +244,14 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         super::experiment::prepare_dir(dir)?;
     }
     let kappa = couplings == Couplings::LambdaKappa;
+    let tables = if kappa { 3 } else { 1 };
+    check_deep_work(
+        &net,
+        &xs,
+        &source,
+        cutoffs.last().copied(),
+        (1, xs.len() + 1, 2 * tables * cutoffs.len()),
+    )?;
     let dev = load_deviations(
         &source,
         &net,
@@ -234,13 +281,27 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     Ok(())
 }
 
+/// ", depth L" for a deep network, with ", connected G4 at order 1/n" from the exact source;
+/// nothing for one hidden layer.
+pub fn deep_note(net: &Network, source: &Source) -> String {
+    match (net.depth() > 1, source) {
+        (false, _) => String::new(),
+        (true, Source::Exact) => format!(
+            ", depth {} (DeltaG4: the connected G4 at order 1/n)",
+            net.depth()
+        ),
+        (true, _) => format!(", depth {} (DeltaG4 = G4 - sum_3 G2 G2)", net.depth()),
+    }
+}
+
 fn print_table(net: &Network, width: usize, source: &Source, r: &RgReport) {
     println!(
-        "{} (sigma_w = {}, sigma_b = {}, d = {}), width {width}, source {}: lambda = -DeltaG4/(24 I4) over {} tuples",
+        "{} (sigma_w = {}, sigma_b = {}, d = {}{}), width {width}, source {}: lambda = -DeltaG4/(24 I4) over {} tuples",
         net.arch().title(),
         net.sigma_w(),
         net.sigma_b(),
         net.d_in(),
+        deep_note(net, source),
         source.label(),
         r.tuples.len()
     );
