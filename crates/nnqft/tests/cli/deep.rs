@@ -105,7 +105,15 @@ fn bad_depths_are_one_line_errors() {
     let cases: [&[&str]; 6] = [
         &["kernel", "--arch", "erf", "--depth", "0"],
         &["kernel", "--arch", "gauss", "--depth", "2"],
-        &["rg", "--arch", "erf", "--depth", "2"],
+        &[
+            "rg",
+            "--arch",
+            "cos",
+            "--bias-dist",
+            "uniform",
+            "--depth",
+            "2",
+        ],
         &["exact", "--arch", "relu", "--depth", "2", "--width", "4"],
         &[
             "exact", "--arch", "erf", "--depth", "2", "--width", "4", "--npt", "6",

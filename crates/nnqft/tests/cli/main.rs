@@ -8,6 +8,7 @@ mod action;
 mod cli_basics;
 mod conditional;
 mod deep;
+mod deep_couplings;
 mod diagrams;
 mod exact;
 mod fit;
