@@ -104,8 +104,9 @@ pub fn tensor_seconds(net: &Network, m: usize) -> f64 {
 pub fn check(net: &Network, what: &str, seconds: f64) -> Result<()> {
     if net.depth() > 1 && !(seconds <= MAX_SECONDS) {
         bail!(
-            "--depth: {what} for a network of depth {} would take about {} of one core \
-             (estimate); use a smaller depth, fewer inputs or cutoffs, or a smaller cutoff",
+            "--depth: {what} for a network of depth {} could take up to {} of one core \
+             (estimate, an upper bound); use a smaller depth, fewer inputs or cutoffs, or a \
+             smaller cutoff",
             net.depth(),
             human(seconds)
         );

@@ -218,8 +218,9 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
 
 fn print_table(net: &Network, width: usize, source: &Source, cutoff: Cutoff, r: &FitReport) {
     println!(
-        "{} width {width}, source {}, cutoff {cutoff}, weighting {}: DeltaG4 = -(lambda_0 T0 + lambda_2 T2 + lambda_NL TNL)",
+        "{}{} width {width}, source {}, cutoff {cutoff}, weighting {}: DeltaG4 = -(lambda_0 T0 + lambda_2 T2 + lambda_NL TNL)",
         net.arch().title(),
+        crate::commands::rg::deep_note(net, source),
         source.label(),
         serde_json::to_value(r.weighting)
             .ok()
