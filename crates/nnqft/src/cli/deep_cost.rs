@@ -102,7 +102,7 @@ pub fn tensor_seconds(net: &Network, m: usize) -> f64 {
 
 /// Refuse a deep computation whose estimate exceeds [`MAX_SECONDS`], naming the flags.
 pub fn check(net: &Network, what: &str, seconds: f64) -> Result<()> {
-    if net.depth() > 1 && !(seconds <= MAX_SECONDS) {
+    if net.depth() > 1 && (seconds.is_nan() || seconds > MAX_SECONDS) {
         bail!(
             "--depth: {what} for a network of depth {} could take up to {} of one core \
              (estimate, an upper bound); use a smaller depth, fewer inputs or cutoffs, or a \
