@@ -357,6 +357,11 @@ fn piecewise_pair(below: f64, above: f64, s11: f64, s22: f64, s12: f64) -> f64 {
     }
     let c = (s12 / norm).clamp(-1.0, 1.0);
     let j = |c: f64| {
+        // Antiparallel pre-activations (t = pi): exactly 0, not sin(pi)'s rounding residue
+        // (ReLU's K(x, y) = 0 for inputs on opposite sides of the origin with sb = 0).
+        if c <= -1.0 {
+            return 0.0;
+        }
         let t = c.acos();
         norm / (2.0 * PI) * (t.sin() + (PI - t) * c)
     };
@@ -564,6 +569,15 @@ mod tests {
                 "{bad}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn relu_pair_vanishes_exactly_for_antiparallel_inputs() {
+        // relu(u) relu(-u) = 0 for every u.
+        assert_eq!(piecewise_pair(0.0, 1.0, 2.0, 0.5, -1.0), 0.0);
+        assert_eq!(piecewise_pair(0.0, 1.0, 1.0, 1.0, -1.0), 0.0);
+        // Leaky ReLU: E[phi(u) phi(-u)] = -a E[u^2].
+        assert!((piecewise_pair(0.2, 1.0, 2.0, 2.0, -2.0) + 0.4).abs() < 1e-15);
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! Values of labelled Feynman diagrams at a tuple of inputs (docs/conventions.md section 5): the
 //! integral over each internal vertex y in [-L, L]^d of the product of its propagators,
 //! K_int = K - sb^2 on lines touching a vertex (self-loops K_int(y, y)), the full K on free
-//! lines between external points.
+//! lines between external points. Closed forms where they exist: Gauss-net and the cos-net
+//! over R^d (Gaussian integrals, below), ReLU-type activations with sb = 0 in d = 1 over the
+//! box (piecewise polynomials, `piecewise.rs`); quadrature (`graph.rs`) otherwise.
 
 use crate::cutoff::{Cutoff, Weight};
 use crate::error::{IntegrateError, Result};
 use crate::graph::{Lines, Problem};
+use crate::piecewise::homogeneous_closed_form;
 use nnqft_core::Estimate;
 use nnqft_core::Network;
 use nnqft_diagrams::Diagram;
@@ -48,6 +51,11 @@ pub fn diagram_integral(
     {
         // Rounding only: a few ulps per factor.
         return Ok(Estimate::new(v * free, (v * free).abs() * 1e-13));
+    }
+    if let Some(l) = cutoff.length()
+        && let Some(v) = homogeneous_closed_form(net, &lines, points, diagram.internal.len(), l)
+    {
+        return Ok(v.scale(free));
     }
     let problem = Problem {
         net,

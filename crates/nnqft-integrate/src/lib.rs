@@ -29,6 +29,7 @@ mod exact;
 mod fit_integrals;
 mod graph;
 mod moments;
+mod piecewise;
 mod quad;
 mod vertex;
 
