@@ -33,9 +33,10 @@ const TILE_Z: usize = 2048;
 /// z <- phi(z) elementwise for `arch`: the one place that maps an architecture to its
 /// vectorized activation kernel (inlined into the tile loop of every instruction level).
 /// Each kernel is branch-free f64 arithmetic over the row ([`fastmath`]); a user-defined
-/// activation ([`SamplerKernel::Scalar`]) calls its scalar function per element.
+/// activation ([`SamplerKernel::Scalar`]) calls its scalar function per element. The deep
+/// sampler ([`crate::deep`]) calls it too, so every layer of every depth uses these kernels.
 #[inline(always)]
-fn activate(arch: Arch, z: &mut [f64], coeffs: &ErfCoeffs, act: &ActCoeffs) {
+pub(crate) fn activate(arch: Arch, z: &mut [f64], coeffs: &ErfCoeffs, act: &ActCoeffs) {
     match arch.sampler_kernel() {
         SamplerKernel::Erf => fastmath::erf_slice(z, coeffs),
         SamplerKernel::Relu => z.iter_mut().for_each(|v| *v = v.max(0.0)),

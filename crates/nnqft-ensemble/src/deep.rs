@@ -15,12 +15,13 @@
 //! run at the detected instruction level, as in the single-layer kernel: same bits on every
 //! level.
 
-use crate::fastmath::{self, ErfCoeffs};
+use crate::block::activate;
+use crate::fastmath::{self, ActCoeffs, ErfCoeffs};
 use crate::normal::NormalStream;
 use crate::plan::{Block, Estimator, Plan};
 use crate::program::{BlockSums, GROUP, MomentWalk, Program};
 use crate::simd::{Kernel, SimdLevel, dispatch};
-use nnqft_core::{Arch, SamplerKernel};
+use nnqft_core::Arch;
 
 /// Everything a block of deep networks needs that does not change between blocks.
 pub(crate) struct DeepContext {
@@ -40,6 +41,8 @@ pub(crate) struct DeepContext {
     center: Vec<f64>,
     pub(crate) program: Program,
     coeffs: ErfCoeffs,
+    /// The other smooth activations' coefficients (the block sampler's kernels).
+    act: ActCoeffs,
     f_stride: usize,
     pub(crate) level: SimdLevel,
 }
@@ -73,6 +76,7 @@ impl DeepContext {
             center,
             program: Program::new(rows, &s.accumulator_degrees()),
             coeffs: *fastmath::erf_coeffs(),
+            act: *fastmath::act_coeffs(),
             f_stride: plan.block_size.div_ceil(GROUP) * GROUP,
             level: SimdLevel::detect(),
         }
@@ -243,11 +247,11 @@ impl Kernel for DeepRun<'_> {
                 rng.fill(&mut ws.g);
                 if readout {
                     mix(&ws.fac, &ws.g, &mut ws.z, m, n);
-                    activate(ctx.arch, &mut ws.z, &ctx.coeffs);
+                    activate(ctx.arch, &mut ws.z, &ctx.coeffs, &ctx.act);
                     gram(ctx, &ws.z, &mut ws.cov);
                     pivoted_cholesky(&ws.cov, m, &mut ws.fac);
                 } else {
-                    activate(ctx.arch, &mut ws.g, &ctx.coeffs);
+                    activate(ctx.arch, &mut ws.g, &ctx.coeffs, &ctx.act);
                     check += ws.g[m * n - 1];
                 }
             }
@@ -324,17 +328,6 @@ fn gram(ctx: &DeepContext, z: &[f64], cov: &mut [f64]) {
             cov[a * m + b] = v;
             cov[b * m + a] = v;
         }
-    }
-}
-
-/// z <- act(z) elementwise (the vectorized erf and ReLU; the scalar function otherwise).
-#[inline(always)]
-fn activate(arch: Arch, z: &mut [f64], coeffs: &ErfCoeffs) {
-    match arch.sampler_kernel() {
-        SamplerKernel::Erf => fastmath::erf_slice(z, coeffs),
-        SamplerKernel::Relu => z.iter_mut().for_each(|v| *v = v.max(0.0)),
-        SamplerKernel::Linear => {}
-        _ => z.iter_mut().for_each(|v| *v = arch.activation(*v)),
     }
 }
 

@@ -176,21 +176,25 @@ fn relu_and_linear_moments_match_the_closed_forms() {
 
 #[test]
 fn deep_runs_are_bit_identical_across_threads_and_depth_one_is_the_single_layer_sampler() {
-    let net = deep(Arch::Erf, 1.0, 1.0, 3);
     let xs = InputSet::from_scalars(&[-1.0, 0.2, 1.0]).unwrap();
-    let settings = Settings::new(net, xs.clone(), 50, &[2, 4]).unwrap();
-    let plan = Plan::new(settings, 8000, 4, 9).unwrap();
-    let a = run_all(&plan, Some(1), &|_| {}).unwrap();
-    let b = run_all(&plan, Some(2), &|_| {}).unwrap();
-    let (ma, mb) = (
-        nnqft_ensemble::finish(&a).unwrap(),
-        nnqft_ensemble::finish(&b).unwrap(),
-    );
-    assert_eq!(
-        serde_json::to_string(&ma).unwrap(),
-        serde_json::to_string(&mb).unwrap()
-    );
-    assert_eq!(ma.depth, 3);
+    // erf, and the zoo kernels the deep sampler shares with the single-layer one.
+    for arch in [Arch::Erf, Arch::Tanh, Arch::Gelu] {
+        let net = deep(arch, 1.0, 1.0, 3);
+        let settings = Settings::new(net, xs.clone(), 50, &[2, 4]).unwrap();
+        let plan = Plan::new(settings, 8000, 4, 9).unwrap();
+        let a = run_all(&plan, Some(1), &|_| {}).unwrap();
+        let b = run_all(&plan, Some(2), &|_| {}).unwrap();
+        let (ma, mb) = (
+            nnqft_ensemble::finish(&a).unwrap(),
+            nnqft_ensemble::finish(&b).unwrap(),
+        );
+        assert_eq!(
+            serde_json::to_string(&ma).unwrap(),
+            serde_json::to_string(&mb).unwrap(),
+            "{arch}"
+        );
+        assert_eq!(ma.depth, 3);
+    }
     let one = Network::paper(Arch::Erf);
     let s1 = Settings::new(one, xs.clone(), 50, &[2, 4]).unwrap();
     let s2 = Settings::new(one.with_depth(1).unwrap(), xs, 50, &[2, 4]).unwrap();

@@ -6,11 +6,15 @@
 //! (at most 4): tensor Gauss-Hermite in that marginal (pivoted Cholesky: singular marginals
 //! are fine for the plain expectations). Derivatives come by Gaussian integration by parts,
 //! E[d2 F/dz_c dz_d] = E[F (y_c y_d - C^-1_cd)] and the fourth-order analogue (the Hermite
-//! tensor in y = C^-1 z), so no derivative of the activation is needed; that marginal must be
-//! non-singular. Kinked activations (relu, leaky-relu, abs) are taken at one input only, where
-//! every expectation is a half-normal moment in closed form.
+//! tensor in y = C^-1 z), so no derivative of the activation is needed (for kinked activations
+//! this is the distributional derivative, delta functions included); that marginal must be
+//! non-singular. Kinked activations (relu, leaky-relu, abs): at one input every expectation is
+//! a half-normal moment in closed form; at several inputs the expectations are integrated
+//! piece by piece between the kinks ([`crate::kinked`]), since Gauss-Hermite converges only
+//! algebraically across a kink.
 
 use crate::error::{IntegrateError, Result};
+use crate::kinked::expect_kinked;
 use nnqft_core::{
     Arch, ConnectedEntry, InputSet, MeasuredEntry, Measurement, MomentRule, Network, Summary,
     layer_pair, multisets, nngp_kernels, rules::hermite_rule, wick,
@@ -57,7 +61,7 @@ fn order(r: usize) -> usize {
 }
 
 /// A vector integrand: (z, C^-1 z, out).
-type Integrand<'a> = dyn FnMut(&[f64], &[f64], &mut [f64]) + 'a;
+pub(crate) type Integrand<'a> = dyn FnMut(&[f64], &[f64], &mut [f64]) + 'a;
 
 /// E[F(z)] for z ~ N(0, C), C the r x r covariance `c` (row-major, positive semi-definite),
 /// F vector-valued (`len` components): tensor Gauss-Hermite on z = F g with F the pivoted
@@ -101,7 +105,7 @@ fn expect(c: &[f64], r: usize, inverse: Option<&[f64]>, len: usize, f: &mut Inte
 
 /// Pivoted Cholesky C = F F^T (r x r row-major; columns stop at a negligible pivot); returns
 /// the number of columns (the numerical rank).
-fn factor(c: &[f64], r: usize, f: &mut [f64]) -> usize {
+pub(crate) fn factor(c: &[f64], r: usize, f: &mut [f64]) -> usize {
     f.fill(0.0);
     let mut perm: Vec<usize> = (0..r).collect();
     let mut diag: Vec<f64> = (0..r).map(|a| c[a * r + a]).collect();
@@ -229,9 +233,10 @@ fn pair_terms(
     let r = vars.len();
     let c = marginal(k, m, &vars);
     let inv = inverse(&c, r).ok_or_else(|| {
-        IntegrateError::NonFinite(format!(
+        IntegrateError::Points(format!(
             "the 1/n recursion needs non-degenerate pre-activations of inputs {} and {} at \
-             layer {layer} (their covariance is singular)",
+             layer {layer}, but they are perfectly correlated there (equal inputs, or x and -x \
+             for an even activation without biases): drop one of them",
             i + 1,
             j + 1
         ))
@@ -239,8 +244,9 @@ fn pair_terms(
     let n2 = r * r;
     let n4 = n2 * n2;
     let (mut d2, mut d4) = (vec![0.0; n2], vec![0.0; if fourth { n4 } else { 0 }]);
-    if let MomentRule::PiecewiseLinear { below, above } = arch.moment_rule() {
-        // One input (checked by the caller): F = act(z)^2, Hermite tensors in y = z / s.
+    let kinked = matches!(arch.moment_rule(), MomentRule::PiecewiseLinear { .. });
+    if let (1, MomentRule::PiecewiseLinear { below, above }) = (r, arch.moment_rule()) {
+        // One input: F = act(z)^2, Hermite tensors in y = z / s, half-normal moments.
         let s = c[0];
         let e = |q: usize| piecewise_moment(below, above, s, 2, q);
         d2[0] = e(2) / (s * s) - e(0) / s;
@@ -250,7 +256,8 @@ fn pair_terms(
         return Ok(PairTerms { vars, d2, d4 });
     }
     let n4 = d4.len();
-    let out = expect(&c, r, Some(&inv), n2 + n4, &mut |z, y, out| {
+    let integrate = if kinked { expect_kinked } else { expect };
+    let out = integrate(&c, r, Some(&inv), n2 + n4, &mut |z, y, out| {
         let fz = arch.activation(z[local[0]]) * arch.activation(z[local[1]]);
         for (c2, o) in out[..n2].iter_mut().enumerate() {
             *o = fz * hermite(&[c2 / r, c2 % r], y, &inv, r);
@@ -266,31 +273,37 @@ fn pair_terms(
 }
 
 /// <act_i act_j act_k act_l> over z ~ N(0, K) (closed form for kinked activations at one
-/// input, else Gauss-Hermite in the distinct inputs' marginal).
+/// input, integration between the kinks at several, else Gauss-Hermite in the distinct
+/// inputs' marginal).
 fn four_point(arch: Arch, k: &[f64], m: usize, idx: &[usize]) -> f64 {
     let (vars, local) = distinct(idx);
     let c = marginal(k, m, &vars);
+    let mut integrate: fn(&[f64], usize, Option<&[f64]>, usize, &mut Integrand) -> Vec<f64> =
+        expect;
     if let MomentRule::PiecewiseLinear { below, above } = arch.moment_rule() {
-        return piecewise_moment(below, above, c[0], 4, 0);
+        if vars.len() == 1 {
+            return piecewise_moment(below, above, c[0], 4, 0);
+        }
+        integrate = expect_kinked;
     }
-    expect(&c, vars.len(), None, 1, &mut |z, _, out| {
+    integrate(&c, vars.len(), None, 1, &mut |z, _, out| {
         out[0] = local.iter().map(|&a| arch.activation(z[a])).product();
     })[0]
 }
 
 /// K^(l), V^(l), K1^(l) for l = L + 1 by the recursions of docs/conventions.md section 11.
 ///
-/// Kinked activations (relu, leaky-relu, abs) need a single input (their derivative terms
-/// are then closed forms); every pair of distinct inputs needs a non-singular covariance of
-/// its pre-activations at the layers >= 2.
+/// Every pair of distinct inputs needs a non-singular covariance of its pre-activations at
+/// the layers >= 2 (perfectly correlated pairs are refused, naming them). Kinked activations
+/// (relu, leaky-relu, abs) go through closed forms at one input and through the piecewise
+/// quadrature of [`crate::kinked`] at several.
 pub fn deep_tensors(net: &Network, inputs: &InputSet) -> Result<DeepTensors> {
     let m = inputs.len();
     let arch = net.arch();
-    if matches!(arch.moment_rule(), MomentRule::PiecewiseLinear { .. }) && m > 1 {
-        return Err(IntegrateError::Points(format!(
-            "the 1/n recursion for {} (a kinked activation) takes one input; got {m}",
-            arch.name()
-        )));
+    if let (MomentRule::PiecewiseLinear { below, above }, 0.0) = (arch.moment_rule(), net.sigma_b())
+        && let Some((map, reduced)) = rays(inputs, below, above)
+    {
+        return Ok(expand(&deep_tensors(net, &reduced)?, &map));
     }
     if !matches!(
         arch.moment_rule(),
@@ -376,6 +389,74 @@ pub fn deep_tensors(net: &Network, inputs: &InputSet) -> Result<DeepTensors> {
         v,
         k1,
     })
+}
+
+/// A piecewise-linear activation without biases is positively homogeneous, act(c z) =
+/// c act(z) for c > 0, so the network is too: f(c x) = c f(x) at every depth. Inputs on one
+/// ray from the origin are then perfectly correlated at every layer (the recursion's
+/// derivative terms cannot take them), and every correlator of them follows from one input of
+/// the ray: K_ab = c_a c_b K, V_(ab)(cd) = c_a c_b c_c c_d V, K1_ab = c_a c_b K1. Opposite rays
+/// join too when act is odd (linear: c < 0 scales by c) or even (abs: by |c|). Returns per
+/// input (its representative in the reduced set, its factor) and the reduced set; None when
+/// no two inputs share a ray (or every input is the origin).
+fn rays(inputs: &InputSet, below: f64, above: f64) -> Option<(Vec<(usize, f64)>, InputSet)> {
+    let norm = |p: &[f64]| p.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let (odd, even) = (below == above, below == -above);
+    let mut reps: Vec<Vec<f64>> = vec![];
+    let mut map: Vec<Option<(usize, f64)>> = vec![None; inputs.len()];
+    for (a, p) in inputs.points().iter().enumerate() {
+        let na = norm(p);
+        if na == 0.0 {
+            continue;
+        }
+        let found = reps.iter().enumerate().find_map(|(r, q)| {
+            let nq = norm(q);
+            let dot: f64 = p.iter().zip(q).map(|(x, y)| x * y).sum();
+            let c = na / nq;
+            if (dot - na * nq).abs() <= 1e-12 * na * nq {
+                Some((r, c))
+            } else if (dot + na * nq).abs() <= 1e-12 * na * nq && (odd || even) {
+                Some((r, if odd { -c } else { c }))
+            } else {
+                None
+            }
+        });
+        map[a] = Some(found.unwrap_or_else(|| {
+            reps.push(p.clone());
+            (reps.len() - 1, 1.0)
+        }));
+    }
+    if reps.is_empty() {
+        return None;
+    }
+    // The origin: f(0) = 0 exactly, a factor 0 on any representative.
+    let map: Vec<(usize, f64)> = map.into_iter().map(|e| e.unwrap_or((0, 0.0))).collect();
+    if reps.len() == inputs.len() {
+        return None;
+    }
+    Some((map, InputSet::new(reps).ok()?))
+}
+
+/// The tensors at every input from those at the ray representatives ([`rays`]).
+fn expand(t: &DeepTensors, map: &[(usize, f64)]) -> DeepTensors {
+    let (m, mr) = (map.len(), t.m);
+    let k2 = |a: usize, b: usize, x: &[f64]| {
+        let ((ra, ca), (rb, cb)) = (map[a], map[b]);
+        ca * cb * x[ra * mr + rb]
+    };
+    let k: Vec<f64> = (0..m * m).map(|ab| k2(ab / m, ab % m, &t.k)).collect();
+    let k1: Vec<f64> = (0..m * m).map(|ab| k2(ab / m, ab % m, &t.k1)).collect();
+    let v = (0..m * m * m * m)
+        .map(|i| {
+            let ix = [i / (m * m * m), i / (m * m) % m, i / m % m, i % m];
+            let (r, c): (Vec<usize>, f64) = ix.iter().fold((vec![], 1.0), |(mut r, c), &a| {
+                r.push(map[a].0);
+                (r, c * map[a].1)
+            });
+            c * t.v[((r[0] * mr + r[1]) * mr + r[2]) * mr + r[3]]
+        })
+        .collect();
+    DeepTensors { m, k, v, k1 }
 }
 
 /// Call `f` with every distinct ordering of the 4 indices `idx`.
@@ -503,6 +584,81 @@ pub fn deep_measurement(
     })
 }
 
+/// The normalized connected four-point function of a measurement (sampled, exact or 1/n):
+/// S4 = mean over the entries of "4" with a non-zero GP value of G4c(idx) / |G4_GP(idx)|,
+/// with G4c the connected entry and G4_GP Wick's value on the NNGP kernel; and a bound on its
+/// sampling error, the mean of stderr(G4c) / |G4_GP| (zero for a prediction). S4 is linear in
+/// G4c, so a sampled S4 and a predicted one compare entry by entry. None without a connected
+/// "4" table.
+pub fn normalized_connected4(m: &Measurement) -> Option<(f64, f64)> {
+    let gp: BTreeMap<&[usize], f64> = m
+        .correlators
+        .get("4")?
+        .iter()
+        .map(|e| (e.index.as_slice(), e.gp))
+        .collect();
+    let (mut sum, mut err, mut count) = (0.0, 0.0, 0usize);
+    for e in m.connected.get("4")? {
+        let g = gp.get(e.index.as_slice()).copied().unwrap_or(0.0);
+        if g != 0.0 {
+            sum += e.mean / g.abs();
+            err += e.stderr / g.abs();
+            count += 1;
+        }
+    }
+    (count > 0).then(|| (sum / count as f64, err / count as f64))
+}
+
+/// One point of a depth sweep: the normalized connected four-point function S4
+/// ([`normalized_connected4`]) sampled at (depth L, width n), its error bound, the prediction
+/// (the 1/n result for L >= 2, exact for L = 1) and the relative residual
+/// |sampled - predicted| / |predicted| with its error bound.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DepthPoint {
+    /// Hidden layers L.
+    pub depth: usize,
+    /// Width n.
+    pub width: usize,
+    /// L / n, the expansion parameter.
+    pub depth_over_width: f64,
+    /// Sampled S4.
+    pub sampled: f64,
+    /// Bound on the sampling error of `sampled`.
+    pub stderr: f64,
+    /// Predicted S4.
+    pub predicted: f64,
+    /// "exact" (L = 1) or "1/n".
+    pub order: String,
+    /// |sampled - predicted| / |predicted|.
+    pub residual: f64,
+    /// stderr / |predicted|.
+    pub residual_stderr: f64,
+}
+
+/// The [`DepthPoint`] of a sampled measurement and its prediction at the same settings; None
+/// when either lacks a connected "4" table or the prediction is zero.
+pub fn depth_point(sampled: &Measurement, predicted: &Measurement) -> Option<DepthPoint> {
+    let (s, e) = normalized_connected4(sampled)?;
+    let (p, _) = normalized_connected4(predicted)?;
+    if p == 0.0 {
+        return None;
+    }
+    Some(DepthPoint {
+        depth: sampled.depth,
+        width: sampled.width,
+        depth_over_width: sampled.depth as f64 / sampled.width as f64,
+        sampled: s,
+        stderr: e,
+        predicted: p,
+        order: predicted
+            .order
+            .clone()
+            .unwrap_or_else(|| "exact".to_string()),
+        residual: (s - p).abs() / p.abs(),
+        residual_stderr: e / p.abs(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,9 +720,36 @@ mod tests {
     }
 
     #[test]
-    fn kinked_activations_take_one_input_and_six_points_are_refused() {
-        let xs = InputSet::from_scalars(&[0.2, 0.4]).unwrap();
-        assert!(deep_tensors(&net(Arch::Relu, 1.0, 0.0, 2), &xs).is_err());
+    fn inputs_on_one_ray_scale_with_the_homogeneity_and_equal_inputs_are_refused() {
+        // ReLU, sb = 0: f(c x) = c f(x), so at 0.2 and 0.4 (one ray) every tensor is the
+        // single-input one times the inputs: V_(ab)(cd) = x_a x_b x_c x_d V(1) / 1 etc., with
+        // the single-input closed forms V = 5 L K^2, K1 = 0.
+        let xs = InputSet::from_scalars(&[0.2, 0.4, -0.5]).unwrap();
+        let t = deep_tensors(&net(Arch::Relu, 1.3, 0.0, 3), &xs).unwrap();
+        let one = deep_tensors(
+            &net(Arch::Relu, 1.3, 0.0, 3),
+            &InputSet::from_scalars(&[1.0]).unwrap(),
+        )
+        .unwrap();
+        let x = [0.2, 0.4];
+        for (a, b, c, d) in [(0, 0, 0, 0), (0, 1, 0, 1), (0, 0, 1, 1), (1, 1, 1, 1)] {
+            let got = t.v[((a * 3 + b) * 3 + c) * 3 + d];
+            let want = x[a] * x[b] * x[c] * x[d] * one.v[0];
+            assert!((got - want).abs() < 1e-12 * want, "{got} vs {want}");
+            assert!((one.v[0] - 15.0 * one.k[0] * one.k[0]).abs() < 1e-10 * one.v[0]);
+        }
+        // The ray of -0.5 is another one, with a non-singular pair from layer 2 on.
+        assert!(t.v.iter().chain(&t.k1).all(|v| v.is_finite()));
+        // Equal inputs with sb > 0 are perfectly correlated and refused, naming them.
+        let same = InputSet::from_scalars(&[0.3, 0.3]).unwrap();
+        let err = deep_tensors(&net(Arch::Relu, 1.0, 0.5, 2), &same)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("inputs 1 and 2"), "{err}");
+    }
+
+    #[test]
+    fn six_points_are_refused() {
         let one = InputSet::from_scalars(&[0.2]).unwrap();
         let m = deep_measurement(&net(Arch::Tanh, 1.0, 0.0, 2), 10, &one, &[2, 4]).unwrap();
         assert_eq!(m.order.as_deref(), Some("1/n"));

@@ -28,13 +28,16 @@ mod evaluation_report;
 mod exact;
 mod fit_integrals;
 mod graph;
+mod kinked;
 mod moments;
 mod piecewise;
 mod quad;
 mod vertex;
 
 pub use cutoff::{Cutoff, Weight, number};
-pub use deep::{DeepTensors, deep_measurement, deep_tensors};
+pub use deep::{
+    DeepTensors, DepthPoint, deep_measurement, deep_tensors, depth_point, normalized_connected4,
+};
 pub use diagram::{coefficient, diagram_integral, rational_to_f64};
 pub use error::{IntegrateError, Result};
 pub use evaluate::{Evaluation, Term, evaluate};

@@ -2,11 +2,13 @@
 //! with its JSON and figures.
 
 use crate::cli::{ArchArgs, Global, flags, output, progress};
+use crate::plot::deep::depth_figures;
 use crate::plot::sweep::figures;
 use anyhow::{Context, Result, bail};
+use nnqft_core::Measurement;
 use nnqft_core::paper;
 use nnqft_ensemble::{Estimator, SweepConfig, SweepEvent, SweepResult, run_sweep};
-use nnqft_integrate::exact_measurement;
+use nnqft_integrate::{DepthPoint, depth_point, exact_measurement};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -35,6 +37,12 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Depths L of a depth sweep (e.g. 1,2,4,8): every (L, N) with N in --widths is sampled
+    /// as well, and g4_depth.svg (the connected 4-point function against depth, with the 1/n
+    /// prediction) and residual.svg (its residual against L/n) are drawn; experiment.json gets
+    /// the points under "depth_sweep". Needs 4 in --npt.
+    #[arg(long, value_delimiter = ',')]
+    pub depths: Vec<usize>,
     /// Output directory (created with its parents if missing): experiment.json and figures.
     #[arg(long, short = 'o')]
     pub out: PathBuf,
@@ -65,14 +73,30 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         seed: args.seed,
         estimator: args.estimator,
     };
-    for plan in config.plans().map_err(flags::ensemble)? {
-        plan.check_work(plan.block_count())
-            .map_err(flags::ensemble)?;
-        crate::cli::deep::check_deep_cost(&plan)?;
+    let mut configs = vec![config];
+    if !args.depths.is_empty() && !args.npt.contains(&4) {
+        bail!("--depths: the depth sweep measures the connected 4-point function: add 4 to --npt");
+    }
+    for &depth in &args.depths {
+        if depth == network.depth() || configs.iter().any(|c| c.network.depth() == depth) {
+            continue;
+        }
+        let mut c = configs[0].clone();
+        c.network = network
+            .with_depth(depth)
+            .map_err(|e| anyhow::anyhow!("--depths: {e}"))?;
+        configs.push(c);
+    }
+    for c in &configs {
+        for plan in c.plans().map_err(flags::ensemble)? {
+            plan.check_work(plan.block_count())
+                .map_err(flags::ensemble)?;
+            crate::cli::deep::check_deep_cost(&plan)?;
+        }
     }
     let existed = args.out.is_dir();
     prepare_dir(&args.out)?;
-    let result = sweep(&args, &config, global);
+    let result = sweep(&args, &configs, global);
     if result.is_err() && !existed {
         // Leave no empty directory behind (remove_dir refuses a non-empty one).
         let _ = std::fs::remove_dir(&args.out);
@@ -80,52 +104,154 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     result
 }
 
-/// Sample every width into `args.out` (which exists) and report.
-fn sweep(args: &Args, config: &SweepConfig, global: &Global) -> Result<()> {
+/// The theory at every width of a sweep: exact at depth 1; the 1/n result at depth >= 2, for
+/// the orders 2 and 4 only (the deep 6-point function has no 1/n result). Err with the reason
+/// where it is not available.
+fn predictions(config: &SweepConfig) -> Result<Vec<Measurement>, String> {
+    let net = &config.network;
+    let npt: Vec<usize> = if net.depth() > 1 {
+        config
+            .npt
+            .iter()
+            .copied()
+            .filter(|n| matches!(n, 2 | 4))
+            .collect()
+    } else {
+        config.npt.clone()
+    };
+    if npt.is_empty() {
+        return Err("the 1/n result of a deep network covers n = 2 and 4 only".into());
+    }
+    config
+        .widths
+        .par_iter()
+        .map(|&w| exact_measurement(net, w, &config.inputs, &npt))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())
+}
+
+/// Run one sweep with its progress bar, printing its warnings.
+fn run_one(config: &SweepConfig, threads: Option<usize>, global: &Global) -> Result<SweepResult> {
     let total: u64 = config
         .plans()
         .map_err(flags::ensemble)?
         .iter()
         .map(|p| p.block_count())
         .sum();
+    let depth = config.network.depth();
+    let label = if depth > 1 {
+        format!("depth {depth}, ")
+    } else {
+        String::new()
+    };
     let bar = progress::bar(global, total, "widths");
-    let result = run_sweep(config, args.threads, &|ev| match ev {
-        SweepEvent::WidthStarted { width, .. } => bar.set_message(format!("width {width}")),
+    let result = run_sweep(config, threads, &|ev| match ev {
+        SweepEvent::WidthStarted { width, .. } => bar.set_message(format!("{label}width {width}")),
         SweepEvent::Block => bar.inc(1),
         SweepEvent::WidthDone { .. } => {}
     })?;
     bar.finish_and_clear();
     for m in &result.measurements {
         for w in &m.warnings {
-            eprintln!("warning: width {}: {w}", m.width);
+            eprintln!("warning: {label}width {}: {w}", m.width);
         }
     }
-    output::write_json(&args.out.join("experiment.json"), &result)?;
-    // The exact m_n at the same widths, drawn over the sampled ones (skipped, with a note,
-    // where the exact correlators are not available).
-    let exact: Result<Vec<_>, _> = result
-        .config
-        .widths
-        .par_iter()
-        .map(|&w| {
-            exact_measurement(
-                &result.config.network,
-                w,
-                &result.config.inputs,
-                &result.config.npt,
-            )
+    Ok(result)
+}
+
+/// Sample every sweep into `args.out` (which exists) and report: the first of `configs` is the
+/// width sweep at --depth, the others the further depths of --depths.
+fn sweep(args: &Args, configs: &[SweepConfig], global: &Global) -> Result<()> {
+    let results: Vec<SweepResult> = configs
+        .iter()
+        .map(|c| run_one(c, args.threads, global))
+        .collect::<Result<_>>()?;
+    let result = &results[0];
+    // The exact (depth 1) or 1/n (depth >= 2) m_n at the same widths, drawn over the sampled
+    // ones (skipped, with a note, where the theory is not available).
+    let theory: Vec<Option<Vec<Measurement>>> = results
+        .iter()
+        .map(|r| {
+            predictions(&r.config)
+                .map_err(|e| {
+                    eprintln!(
+                        "note: depth {}: no theory curves in the figures: {e}",
+                        r.config.network.depth()
+                    )
+                })
+                .ok()
         })
         .collect();
-    let exact = exact
-        .map_err(|e| eprintln!("note: no exact curves in the figures: {e}"))
-        .ok();
-    for (name, fig) in figures(&result, exact.as_deref()) {
+    let deep = result.config.network.depth() > 1;
+    let mut points: Vec<DepthPoint> = vec![];
+    if deep || !args.depths.is_empty() {
+        for (r, t) in results.iter().zip(&theory) {
+            if let Some(t) = t {
+                points.extend(
+                    r.measurements
+                        .iter()
+                        .zip(t)
+                        .filter_map(|(s, p)| depth_point(s, p)),
+                );
+            }
+        }
+    }
+    points.sort_by_key(|p| (p.width, p.depth));
+    let json = if deep || !args.depths.is_empty() {
+        let mut v = serde_json::to_value(result)?;
+        if let (true, Some(t)) = (deep, &theory[0]) {
+            v["one_over_n"] = serde_json::to_value(t)?;
+        }
+        if !points.is_empty() {
+            v["depth_sweep"] = serde_json::to_value(&points)?;
+        }
+        Some(v)
+    } else {
+        None
+    };
+    match &json {
+        Some(v) => output::write_json(&args.out.join("experiment.json"), v)?,
+        None => output::write_json(&args.out.join("experiment.json"), result)?,
+    }
+    for (name, fig) in figures(result, theory[0].as_deref()) {
+        fig.write(&args.out.join(name))?;
+    }
+    let title = result.config.network.arch().title();
+    let mut caption = crate::plot::sweep::caption(result);
+    if !args.depths.is_empty() {
+        let mut ds: Vec<usize> = results.iter().map(|r| r.config.network.depth()).collect();
+        ds.sort_unstable();
+        let ds: Vec<String> = ds.iter().map(|d| d.to_string()).collect();
+        caption.push(format!("depth sweep: L = {}", ds.join(", ")));
+    }
+    for (name, fig) in depth_figures(&title, &points, &caption) {
+        if name == "g4_depth.svg" && args.depths.is_empty() {
+            continue;
+        }
+        if name == "residual.svg" && !points.iter().any(|p| p.depth >= 2) {
+            continue;
+        }
         fig.write(&args.out.join(name))?;
     }
     if global.json {
-        return output::print_json(&result);
+        return match &json {
+            Some(v) => output::print_json(v),
+            None => output::print_json(result),
+        };
     }
-    print_summary(&result, &args.out);
+    print_summary(result, &args.out);
+    if !points.is_empty() {
+        println!(
+            "{:>6} {:>6} {:>8} {:>11} {:>10} {:>11} {:>9}",
+            "L", "N", "L/N", "S4 sampled", "stderr", "S4 theory", "residual"
+        );
+        for p in &points {
+            println!(
+                "{:>6} {:>6} {:>8.4} {:>11.4e} {:>10.2e} {:>11.4e} {:>9.3e}",
+                p.depth, p.width, p.depth_over_width, p.sampled, p.stderr, p.predicted, p.residual
+            );
+        }
+    }
     Ok(())
 }
 

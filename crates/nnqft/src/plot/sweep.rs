@@ -35,9 +35,14 @@ pub fn caption(r: &SweepResult) -> Vec<String> {
             format!("inputs {list}")
         }
     };
+    let depth = if net.depth() > 1 {
+        format!(", depth {}", net.depth())
+    } else {
+        String::new()
+    };
     vec![
         format!(
-            "sigma_w = {}, sigma_b = {}, d = {}, {inputs}",
+            "sigma_w = {}, sigma_b = {}, d = {}{depth}, {inputs}",
             net.sigma_w(),
             net.sigma_b(),
             net.d_in()
@@ -76,11 +81,20 @@ fn log_err(y: f64, e: f64) -> f64 {
 
 /// The sweep's figures with their file names: m{n}.svg (log10 m_n with error bars, log10
 /// background, the fitted slope and, given the exact measurements at the sweep's widths, the
-/// exact m_n) per order, and connected6.svg (log10 mean |G6c| with its error, and the exact
+/// exact m_n; at depth >= 2 the 1/n prediction, which exists for n = 2 and 4 only, so the
+/// caption says that n = 6 has none) per order, and connected6.svg (log10 mean |G6c| with its error, and the exact
 /// mean |kappa6|). Every figure is captioned with the sweep's settings.
 pub fn figures(r: &SweepResult, exact: Option<&[Measurement]>) -> Vec<(String, Figure)> {
     let title = r.config.network.arch().title();
-    let caption = caption(r);
+    let mut caption = caption(r);
+    let deep = r.config.network.depth() > 1;
+    let theory = if deep { "1/n prediction" } else { "exact" };
+    if deep && exact.is_some() {
+        caption.push(
+            "line: the 1/n prediction (docs/conventions.md section 11), for n = 2 and 4 only"
+                .to_string(),
+        );
+    }
     let captioned = |mut f: Figure| {
         for line in &caption {
             f = f.caption(line);
@@ -124,7 +138,9 @@ pub fn figures(r: &SweepResult, exact: Option<&[Measurement]>) -> Vec<(String, F
                 .filter(|p| p.1.is_finite())
                 .collect();
             if !pts.is_empty() {
-                fig = fig.with(Series::line(&format!("exact m_{n}"), pts));
+                fig = fig.with(Series::line(&format!("{theory} m_{n}"), pts));
+            } else if deep {
+                fig = fig.caption(&format!("no 1/n prediction for n = {n} at depth >= 2"));
             }
         }
         out.push((format!("m{n}.svg"), fig));

@@ -12,11 +12,15 @@ fn entries<'a>(m: &'a Value, table: &str, n: &str) -> &'a Vec<Value> {
 fn sampled_tanh_and_erf_agree_with_the_one_over_n_result() {
     // Connected G4 and G2 - K sampled (conditional estimator) against the 1/n prediction,
     // within 5 standard errors plus the relative size 3 L/n of the O(1/n^2) terms.
+    // ReLU at three inputs: the kinked activation's derivative terms at distinct inputs (the
+    // piecewise quadrature between the kinks).
     let cases = [
         ("tanh", "0", 2, 32),
         ("tanh", "0", 4, 128),
         ("erf", "1", 3, 64),
         ("erf", "1", 2, 256),
+        ("relu", "0.5", 2, 32),
+        ("relu", "0.5", 3, 64),
     ];
     for (arch, sb, depth, width) in cases {
         let (d, w) = (depth.to_string(), width.to_string());
@@ -114,7 +118,19 @@ fn bad_depths_are_one_line_errors() {
             "--depth",
             "2",
         ],
-        &["exact", "--arch", "relu", "--depth", "2", "--width", "4"],
+        &[
+            "exact",
+            "--arch",
+            "relu",
+            "--depth",
+            "2",
+            "--width",
+            "4",
+            "--sigma-b",
+            "0.5",
+            "--inputs",
+            "0.3,0.3",
+        ],
         &[
             "exact", "--arch", "erf", "--depth", "2", "--width", "4", "--npt", "6",
         ],
@@ -158,4 +174,103 @@ fn the_deep_kernel_is_the_recursion() {
     let v = k["kernel"][0][0].as_f64().unwrap();
     let want = 1.5f64.powi(8) * 0.64 / 8.0;
     assert!((v - want).abs() < 1e-12 * want, "{v} vs {want}");
+}
+
+#[test]
+fn relu_on_rays_through_the_origin_gives_the_homogeneous_closed_form() {
+    // ReLU, sb = 0, inputs 0.5 and 1 (one ray): f(c x) = c f(x), so connected G4 at
+    // (x1, x2, x1, x2) is 0.5^2 times the one at (x2, x2, x2, x2), and that is
+    // 3 K^2 ((1 + 5/n)^L - 1) to order 1/n: 15 L K^2 / n.
+    let e = json(&[
+        "exact", "--arch", "relu", "--inputs", "0.5,1", "--depth", "3", "--width", "40", "--npt",
+        "4", "--json",
+    ]);
+    assert_eq!(e["order"], "1/n");
+    let c = entries(&e, "connected", "4");
+    let at = |idx: [u64; 4]| {
+        c.iter()
+            .find(|x| x["index"] == serde_json::json!(idx))
+            .expect("entry")["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    let k: f64 = json(&[
+        "kernel", "--arch", "relu", "--inputs", "1", "--depth", "3", "--json",
+    ])["kernel"][0][0]
+        .as_f64()
+        .unwrap();
+    let want = 15.0 * 3.0 * k * k / 40.0;
+    assert!((at([1, 1, 1, 1]) - want).abs() < 1e-10 * want);
+    assert!((at([0, 0, 1, 1]) - 0.25 * want).abs() < 1e-10 * want);
+}
+
+#[test]
+fn experiment_at_depth_overlays_the_one_over_n_result_and_sweeps_depth() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deep");
+    let v = json(&[
+        "experiment",
+        "--arch",
+        "tanh",
+        "--sigma-b",
+        "0",
+        "--inputs",
+        "0.5,1",
+        "--depth",
+        "2",
+        "--depths",
+        "1,3",
+        "--widths",
+        "8,16",
+        "--nets",
+        "4000",
+        "--experiments",
+        "4",
+        "--npt",
+        "2,4,6",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    for f in [
+        "experiment.json",
+        "m4.svg",
+        "m4.csv",
+        "m6.svg",
+        "g4_depth.svg",
+        "g4_depth.csv",
+        "residual.svg",
+        "residual.csv",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    // The 1/n m_4 is drawn; m_6 says it has none.
+    let m4 = std::fs::read_to_string(out.join("m4.svg")).unwrap();
+    assert!(m4.contains("1/n prediction m_4"), "{m4}");
+    let m6 = std::fs::read_to_string(out.join("m6.svg")).unwrap();
+    assert!(m6.contains("no 1/n prediction for n = 6"));
+    // The JSON carries the 1/n measurements per width and the depth sweep (L = 1, 2, 3 at
+    // both widths), each with its prediction: exact at L = 1, 1/n beyond.
+    let t = v["one_over_n"].as_array().expect("one_over_n");
+    assert_eq!(t.len(), 2);
+    assert_eq!(t[0]["order"], "1/n");
+    assert!(
+        t[0]["connected"]["4"][0]["mean"]
+            .as_f64()
+            .unwrap()
+            .is_finite()
+    );
+    let pts = v["depth_sweep"].as_array().expect("depth_sweep");
+    assert_eq!(pts.len(), 6);
+    for p in pts {
+        let want = if p["depth"] == 1 { "exact" } else { "1/n" };
+        assert_eq!(p["order"], want, "{p}");
+        assert!(p["predicted"].as_f64().unwrap().is_finite());
+        assert!(p["residual"].as_f64().unwrap() >= 0.0);
+    }
+    let on_disk: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("experiment.json")).unwrap())
+            .unwrap();
+    assert_eq!(on_disk["depth_sweep"], v["depth_sweep"]);
 }
