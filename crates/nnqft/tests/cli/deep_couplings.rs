@@ -327,3 +327,54 @@ fn deep_coupling_refusals_are_one_line_errors() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn deep_delta_g4_is_the_connected_function_not_g4_minus_wick_on_k() {
+    // At depth 2, G2 = K + K1/n != K: lambda must come from the connected G4 (the `connected`
+    // table of `exact --depth 2`), which differs from G4 - sum_3 K K by about 13% here; the
+    // same from the exact source and from the file of `exact`.
+    let base = [
+        "--arch", "erf", "--depth", "2", "--width", "5", "--inputs", "-0.8,0.3",
+    ];
+    let mut ex = vec!["exact", "--npt", "2,4", "--json"];
+    ex.extend(base);
+    let text = ok(&ex);
+    let m: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(m["order"], "1/n");
+    let conn: Vec<f64> = m["connected"]["4"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["mean"].as_f64().unwrap())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("exact.json");
+    std::fs::write(&file, &text).unwrap();
+    let file = file.to_str().unwrap();
+    for source in ["exact", file] {
+        let mut a = vec![
+            "rg",
+            "--cutoffs",
+            "6",
+            "--json",
+            "--quiet",
+            "--source",
+            source,
+        ];
+        a.extend(base);
+        let r = json(&a);
+        let (lam, i4) = (floats(&r["lambda"][0]), floats(&r["integral"][0]));
+        assert_eq!(lam.len(), conn.len());
+        for t in 0..lam.len() {
+            let want = -conn[t] / (24.0 * i4[t]);
+            assert!(
+                close(lam[t], want, 1e-12),
+                "{source} {t}: {} vs {want}",
+                lam[t]
+            );
+        }
+        let g4 = &m["correlators"]["4"][0];
+        let naive = g4["mean"].as_f64().unwrap() - g4["gp"].as_f64().unwrap();
+        assert!((naive - conn[0]).abs() > 0.05 * conn[0].abs());
+    }
+}
