@@ -378,3 +378,39 @@ fn deep_delta_g4_is_the_connected_function_not_g4_minus_wick_on_k() {
         assert!((naive - conn[0]).abs() > 0.05 * conn[0].abs());
     }
 }
+
+#[test]
+fn deep_predict_takes_a_sampled_file_with_the_six_point_function() {
+    // The 6-point prediction needs G6: from a sampled deep file it runs (no "order": sampled),
+    // and its DeltaG6 is G6 - sum_15 G2 G2 G2 of the file's own entries.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.json");
+    let file = file.to_str().unwrap();
+    let base = [
+        "--arch", "erf", "--depth", "2", "--width", "5", "--inputs", "0.3,0.6",
+    ];
+    let mut s = vec![
+        "sample", "--npt", "2,4,6", "--nets", "20000", "--quiet", "--out", file,
+    ];
+    s.extend(base);
+    ok(&s);
+    let mut p = vec![
+        "predict", "--cutoff", "5", "--json", "--quiet", "--source", file,
+    ];
+    p.extend(base);
+    let r = json(&p);
+    assert_eq!(r["depth"], 2);
+    assert!(r.get("order").is_none());
+    let m: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let g2: Vec<f64> = m["correlators"]["2"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["mean"].as_f64().unwrap())
+        .collect();
+    // One input pair: G2 entries [0,0], [0,1], [1,1]; entry [0,0,0,0,0,0] of G6.
+    let g6 = m["correlators"]["6"][0]["mean"].as_f64().unwrap();
+    let want = g6 - 15.0 * g2[0].powi(3);
+    let got = r["measured"][0].as_f64().unwrap();
+    assert!(close(got, want, 1e-12), "{got} vs {want}");
+}
