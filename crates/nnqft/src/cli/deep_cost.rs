@@ -16,15 +16,18 @@ const CLOSED_MAP: f64 = 1e-7;
 /// activation value and a multiply-add; tanh about 5 ns, taken generously).
 const TRAPEZOID_NODE: f64 = 1e-8;
 
-/// Most integrand nodes one adaptive vertex integral of total dimension `dim` may visit: the
-/// interval limits of the nested Gauss-Kronrod rules (400, 150 and 16 intervals of 15 nodes per
-/// level for dimensions 1, 2, 3), plus the 2 dim faces of the cutoff derivative.
-fn max_nodes(dim: usize) -> f64 {
+/// Integrand nodes of one adaptive vertex integral of total dimension `dim`, generously: in
+/// d = 1 the interval limit of the Gauss-Kronrod rule (400 intervals of 15 nodes); in 2 and 3
+/// dimensions about 4 times what the nested rules were measured to use (erf at depth 1-3,
+/// `evaluate --points 4 --order 2`: about 5e4 nodes per two-vertex diagram), far below their
+/// interval limits (150^2 and 16^3 intervals of 15^dim nodes), which would refuse runs of
+/// minutes.
+fn nodes(dim: usize) -> f64 {
     match dim {
         0 => 1.0,
         1 => 400.0 * 15.0 + 2.0,
-        2 => (150.0f64 * 15.0).powi(2) * 2.0,
-        _ => (16.0f64 * 15.0).powi(3) * 2.0,
+        2 => 2e5,
+        _ => 2e6,
     }
 }
 
@@ -87,7 +90,7 @@ pub fn integral_seconds(
     integrals: usize,
 ) -> f64 {
     let per = kernel_seconds(net, points, cutoff.unwrap_or(0.0));
-    integrals as f64 * max_nodes(vertices * net.d_in()) * kernels as f64 * per
+    integrals as f64 * nodes(vertices * net.d_in()) * kernels as f64 * per
 }
 
 /// Estimated seconds of the leading-1/n tensors (nnqft_integrate::deep_tensors) of `net` on
@@ -104,9 +107,8 @@ pub fn tensor_seconds(net: &Network, m: usize) -> f64 {
 pub fn check(net: &Network, what: &str, seconds: f64) -> Result<()> {
     if net.depth() > 1 && (seconds.is_nan() || seconds > MAX_SECONDS) {
         bail!(
-            "--depth: {what} for a network of depth {} could take up to {} of one core \
-             (estimate, an upper bound); use a smaller depth, fewer inputs or cutoffs, or a \
-             smaller cutoff",
+            "--depth: {what} for a network of depth {} would take about {} of one core \
+             (estimate); use a smaller depth, fewer inputs or cutoffs, or a smaller cutoff",
             net.depth(),
             human(seconds)
         );

@@ -144,12 +144,17 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     }
     let what = if args.diagrams { "diagrams" } else { "classes" };
     println!(
-        "G{} of {} (sigma_w = {}, sigma_b = {}, d = {}), cutoff {cutoff}, lambda = {:?}, kappa = {:?}, {} {what}",
+        "G{} of {} (sigma_w = {}, sigma_b = {}, d = {}{}), cutoff {cutoff}, lambda = {:?}, kappa = {:?}, {} {what}",
         args.points,
         net.arch().title(),
         net.sigma_w(),
         net.sigma_b(),
         net.d_in(),
+        if net.depth() > 1 {
+            format!(", depth {}", net.depth())
+        } else {
+            String::new()
+        },
         args.lambda,
         args.kappa,
         if args.diagrams {

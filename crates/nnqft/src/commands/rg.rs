@@ -392,8 +392,13 @@ fn write_svg(path: &Path, net: &Network, width: usize, r: &RgReport) -> Result<(
     }
     let mut fig = Figure::new(
         &format!(
-            "{} width {width}: running quartic coupling",
-            net.arch().title()
+            "{}{} width {width}: running quartic coupling",
+            net.arch().title(),
+            if net.depth() > 1 {
+                format!(" depth {}", net.depth())
+            } else {
+                String::new()
+            }
         ),
         "log10 L",
         "log10 |lambda|",

@@ -327,3 +327,90 @@ fn deep_coupling_refusals_are_one_line_errors() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn deep_delta_g4_is_the_connected_function_not_g4_minus_wick_on_k() {
+    // At depth 2, G2 = K + K1/n != K: lambda must come from the connected G4 (the `connected`
+    // table of `exact --depth 2`), which differs from G4 - sum_3 K K by about 13% here; the
+    // same from the exact source and from the file of `exact`.
+    let base = [
+        "--arch", "erf", "--depth", "2", "--width", "5", "--inputs", "-0.8,0.3",
+    ];
+    let mut ex = vec!["exact", "--npt", "2,4", "--json"];
+    ex.extend(base);
+    let text = ok(&ex);
+    let m: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(m["order"], "1/n");
+    let conn: Vec<f64> = m["connected"]["4"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["mean"].as_f64().unwrap())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("exact.json");
+    std::fs::write(&file, &text).unwrap();
+    let file = file.to_str().unwrap();
+    for source in ["exact", file] {
+        let mut a = vec![
+            "rg",
+            "--cutoffs",
+            "6",
+            "--json",
+            "--quiet",
+            "--source",
+            source,
+        ];
+        a.extend(base);
+        let r = json(&a);
+        let (lam, i4) = (floats(&r["lambda"][0]), floats(&r["integral"][0]));
+        assert_eq!(lam.len(), conn.len());
+        for t in 0..lam.len() {
+            let want = -conn[t] / (24.0 * i4[t]);
+            assert!(
+                close(lam[t], want, 1e-12),
+                "{source} {t}: {} vs {want}",
+                lam[t]
+            );
+        }
+        let g4 = &m["correlators"]["4"][0];
+        let naive = g4["mean"].as_f64().unwrap() - g4["gp"].as_f64().unwrap();
+        assert!((naive - conn[0]).abs() > 0.05 * conn[0].abs());
+    }
+}
+
+#[test]
+fn deep_predict_takes_a_sampled_file_with_the_six_point_function() {
+    // The 6-point prediction needs G6: from a sampled deep file it runs (no "order": sampled),
+    // and its DeltaG6 is G6 - sum_15 G2 G2 G2 of the file's own entries.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.json");
+    let file = file.to_str().unwrap();
+    let base = [
+        "--arch", "erf", "--depth", "2", "--width", "5", "--inputs", "0.3,0.6",
+    ];
+    let mut s = vec![
+        "sample", "--npt", "2,4,6", "--nets", "20000", "--quiet", "--out", file,
+    ];
+    s.extend(base);
+    ok(&s);
+    let mut p = vec![
+        "predict", "--cutoff", "5", "--json", "--quiet", "--source", file,
+    ];
+    p.extend(base);
+    let r = json(&p);
+    assert_eq!(r["depth"], 2);
+    assert!(r.get("order").is_none());
+    let m: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let g2: Vec<f64> = m["correlators"]["2"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["mean"].as_f64().unwrap())
+        .collect();
+    // One input pair: G2 entries [0,0], [0,1], [1,1]; entry [0,0,0,0,0,0] of G6.
+    let g6 = m["correlators"]["6"][0]["mean"].as_f64().unwrap();
+    let want = g6 - 15.0 * g2[0].powi(3);
+    let got = r["measured"][0].as_f64().unwrap();
+    assert!(close(got, want, 1e-12), "{got} vs {want}");
+}
