@@ -63,6 +63,9 @@ fn order(r: usize) -> usize {
 /// A vector integrand: (z, C^-1 z, out).
 pub(crate) type Integrand<'a> = dyn FnMut(&[f64], &[f64], &mut [f64]) + 'a;
 
+/// A vector expectation E[F(z)] ([`expect`] or [`expect_kinked`]).
+type Expectation = fn(&[f64], usize, Option<&[f64]>, usize, &mut Integrand) -> Vec<f64>;
+
 /// E[F(z)] for z ~ N(0, C), C the r x r covariance `c` (row-major, positive semi-definite),
 /// F vector-valued (`len` components): tensor Gauss-Hermite on z = F g with F the pivoted
 /// Cholesky factor. `f` gets z, C^-1 z (zero unless `inverse` is given) and writes F(z).
@@ -256,7 +259,7 @@ fn pair_terms(
         return Ok(PairTerms { vars, d2, d4 });
     }
     let n4 = d4.len();
-    let integrate = if kinked { expect_kinked } else { expect };
+    let integrate: Expectation = if kinked { expect_kinked } else { expect };
     let out = integrate(&c, r, Some(&inv), n2 + n4, &mut |z, y, out| {
         let fz = arch.activation(z[local[0]]) * arch.activation(z[local[1]]);
         for (c2, o) in out[..n2].iter_mut().enumerate() {
@@ -278,8 +281,7 @@ fn pair_terms(
 fn four_point(arch: Arch, k: &[f64], m: usize, idx: &[usize]) -> f64 {
     let (vars, local) = distinct(idx);
     let c = marginal(k, m, &vars);
-    let mut integrate: fn(&[f64], usize, Option<&[f64]>, usize, &mut Integrand) -> Vec<f64> =
-        expect;
+    let mut integrate: Expectation = expect;
     if let MomentRule::PiecewiseLinear { below, above } = arch.moment_rule() {
         if vars.len() == 1 {
             return piecewise_moment(below, above, c[0], 4, 0);

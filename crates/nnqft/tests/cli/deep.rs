@@ -146,12 +146,28 @@ fn bad_depths_are_one_line_errors() {
             "100000000",
         ],
     ];
-    for args in cases {
+    let never = std::env::temp_dir().join("nnqft-depths-without-4-never-created");
+    let never = never.to_str().unwrap();
+    let depths_without_4 = [
+        "experiment",
+        "--arch",
+        "erf",
+        "--depths",
+        "1,2",
+        "--npt",
+        "2",
+        "--nets",
+        "100",
+        "--out",
+        never,
+    ];
+    for args in cases.into_iter().chain([&depths_without_4[..]]) {
         let out = nnqft(args);
         assert!(!out.status.success(), "{args:?} succeeded");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
     }
+    assert!(!std::path::Path::new(never).exists());
     let out = nnqft(cases[5]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("days"));
 }
