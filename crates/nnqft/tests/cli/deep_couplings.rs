@@ -287,10 +287,20 @@ fn deep_coupling_refusals_are_one_line_errors() {
             ],
             "--depth",
         ),
-        // The 1/n recursion of a kinked activation takes one input.
+        // The 1/n recursion needs non-degenerate pairs of pre-activations (equal inputs are not).
         (
-            &["rg", "--arch", "relu", "--depth", "2", "--width", "5"],
-            "--source exact",
+            &[
+                "rg",
+                "--arch",
+                "relu",
+                "--depth",
+                "2",
+                "--sigma-b",
+                "0.5",
+                "--inputs",
+                "0.3,0.3",
+            ],
+            "perfectly correlated",
         ),
         // The 6-point function is not computed at order 1/n.
         (
@@ -413,4 +423,37 @@ fn deep_predict_takes_a_sampled_file_with_the_six_point_function() {
     let want = g6 - 15.0 * g2[0].powi(3);
     let got = r["measured"][0].as_f64().unwrap();
     assert!(close(got, want, 1e-12), "{got} vs {want}");
+}
+
+/// ReLU with sb = 0 is homogeneous of degree one at every depth, so on inputs along one ray
+/// DeltaG4 and I4 both scale as |x1 x2 x3 x4| and every tuple's lambda equals the one-input
+/// value (checked above against its closed form): the several-input 1/n path must agree.
+#[test]
+fn relu_depth_two_several_inputs_on_a_ray_match_one_input() {
+    let rg = |inputs: &str| {
+        json(&[
+            "rg",
+            "--arch",
+            "relu",
+            "--depth",
+            "2",
+            "--width",
+            "5",
+            "--cutoffs",
+            "10,20",
+            "--inputs",
+            inputs,
+            "--json",
+            "--quiet",
+        ])
+    };
+    let one = rg("0.4");
+    let many = rg("0.4,1.2");
+    assert_eq!(many["tuples"].as_array().unwrap().len(), 5);
+    for (c, per_cutoff) in many["lambda"].as_array().unwrap().iter().enumerate() {
+        let reference = one["lambda"][c][0].as_f64().unwrap();
+        for l in floats(per_cutoff) {
+            assert!(close(l, reference, 1e-12), "cutoff {c}: {l} vs {reference}");
+        }
+    }
 }
