@@ -90,13 +90,17 @@ impl Conditional {
     }
 
     /// E[phi(t + u) phi(t + v)]: the outer sum over g1 of phi(t + a g1) times the inner sum,
-    /// E[phi(t + v) | g1], over g2.
+    /// E[phi(t + v) | g1], over g2. For an odd activation (tanh) and t = 0 the summand is the
+    /// same at g1 and -g1 (the rules are symmetric), so only g1 >= 0 is summed, twice.
     fn integrate(&self, arch: Arch, t: f64) -> f64 {
         let (g, w) = (&self.outer.0, &self.outer.1);
         let (gi, wi) = (&self.inner.0, &self.inner.1);
         let spread = self.b * self.c;
+        let odd = t == 0.0 && arch == Arch::Tanh;
+        let from = if odd { g.len() / 2 } else { 0 };
         let mut total = 0.0;
-        for (g1, w1) in g.iter().zip(w) {
+        for (g1, w1) in g[from..].iter().zip(&w[from..]) {
+            let w1 = if odd && *g1 > 0.0 { 2.0 * w1 } else { *w1 };
             let pu = arch.activation(t + self.a * g1);
             if pu == 0.0 {
                 continue;
