@@ -123,10 +123,22 @@ fn fit_honours_the_bias_distribution() {
     let e = |k: f64| (-k).exp();
     for (bias, c2, c4) in [
         ("uniform", 0.5, 0.375),
-        ("normal", 0.5 * (1.0 + e(2.0)), 0.375 + 0.5 * e(2.0) + e(8.0) / 8.0),
+        (
+            "normal",
+            0.5 * (1.0 + e(2.0)),
+            0.375 + 0.5 * e(2.0) + e(8.0) / 8.0,
+        ),
     ] {
         let r = json(&[
-            "fit", "--arch", "cos", "--bias-dist", bias, "--models", "M0", "--json", "--quiet",
+            "fit",
+            "--arch",
+            "cos",
+            "--bias-dist",
+            bias,
+            "--models",
+            "M0",
+            "--json",
+            "--quiet",
         ]);
         let dg4 = (3.0 * c4 - 3.0 * c2 * c2) / n;
         let mse = r["models"][0]["train"]["mse"].as_f64().unwrap();
@@ -139,5 +151,8 @@ fn fit_honours_the_bias_distribution() {
     let out = nnqft(&["fit", "--arch", "cos", "--bias-dist", "cauchy"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--bias-dist") && !err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("--bias-dist") && !err.contains("panicked"),
+        "{err}"
+    );
 }
