@@ -716,7 +716,6 @@ mod tests {
 
     #[test]
     fn tanh_sigmoid_silu_softplus_match_the_reference() {
-        let c = act_coeffs();
         let xs = wide_grid(40.0, 1e300);
         let ref_sigmoid = |x: f64| {
             if x >= 0.0 {
