@@ -97,6 +97,7 @@ fn check(arch: Arch, bias: BiasDist, d: usize, sb: f64, tol: f64) {
         // Relative to sqrt(K(x, x) K(y, y)), the natural scale of K(x, y) (which may vanish).
         let scale = (net.kernel(x, x) * net.kernel(y, y)).sqrt();
         let rel = (ours - reference).abs() / scale;
+        eprintln!("{arch} {bias} d={d} sb={sb} x={x:?} y={y:?}: rel {rel:.1e}");
         assert!(
             rel < tol,
             "{arch} {bias} d={d} sb={sb} x={x:?} y={y:?}: {ours} vs {reference} (rel {rel:.1e})"

@@ -340,9 +340,7 @@ pub struct ActCoeffs {
 /// The coefficients of [`ActCoeffs`], computed on first use (deterministically, with `libm`).
 pub fn act_coeffs() -> &'static ActCoeffs {
     static C: OnceLock<ActCoeffs> = OnceLock::new();
-    C.get_or_init(|| ActCoeffs {
-        erf: *erf_coeffs(),
-    })
+    C.get_or_init(|| ActCoeffs { erf: *erf_coeffs() })
 }
 
 /// tanh(x) = E / (E + 2), E = e^{2x} - 1 (x clamped to [-TANH_MAX, TANH_MAX]), from one
@@ -718,7 +716,6 @@ mod tests {
 
     #[test]
     fn tanh_sigmoid_silu_softplus_match_the_reference() {
-        let c = act_coeffs();
         let xs = wide_grid(40.0, 1e300);
         let ref_sigmoid = |x: f64| {
             if x >= 0.0 {
@@ -778,16 +775,16 @@ mod tests {
             let slack = (x * x * f64::EPSILON).min(1.0) * r.abs();
             if x >= 0.0 {
                 let e = relf(g, r, 1e-300);
-                assert!(e < 3e-15 + x * x * f64::EPSILON, "gelu({x}) = {g} vs {r}: {e}");
+                assert!(
+                    e < 3e-15 + x * x * f64::EPSILON,
+                    "gelu({x}) = {g} vs {r}: {e}"
+                );
                 if e > wr.0 {
                     wr = (e, x);
                 }
             } else {
                 let e = (g - r).abs();
-                assert!(
-                    e <= 5e-15 * x.abs() + slack,
-                    "gelu({x}) = {g} vs {r}: {e}"
-                );
+                assert!(e <= 5e-15 * x.abs() + slack, "gelu({x}) = {g} vs {r}: {e}");
                 if e / x.abs() > wa.0 {
                     wa = (e / x.abs(), x);
                 }
@@ -800,7 +797,10 @@ mod tests {
         // The lower tail beyond the central piece keeps relative accuracy.
         for x in [-5.0f64, -6.0, -8.0] {
             let r = 0.5 * x * libm::erfc(-x / std::f64::consts::SQRT_2);
-            assert!(relf(gelu(x, c), r, 0.0) < 1e-14 + x * x * f64::EPSILON, "{x}");
+            assert!(
+                relf(gelu(x, c), r, 0.0) < 1e-14 + x * x * f64::EPSILON,
+                "{x}"
+            );
         }
         assert_eq!(gelu(0.0, c), 0.0);
         assert_eq!(gelu(-1e300, c), 0.0);

@@ -1,11 +1,11 @@
 //! `nnqft fit`: fit candidate effective actions to the 4-point deviation and judge them on
 //! held-out inputs, the paper's Table 5 with closed-form least squares (docs/conventions.md section 7).
 
-use crate::cli::arch_args::parse_arch;
+use crate::cli::arch_args::{parse_arch, parse_bias};
 use crate::cli::{Global, flags, output, progress};
 use crate::commands::rg::{Source, SourceHeader, check_deep_work, file_deviations};
 use anyhow::{Context, Result, bail};
-use nnqft_core::{Arch, InputSet, Network, paper};
+use nnqft_core::{Arch, BiasDist, InputSet, Network, paper};
 use nnqft_ensemble::{Plan, Settings};
 use nnqft_fit::fill::{exact_deviations, paper_operators};
 use nnqft_fit::{Deviations, FitData, FitReport, Model, Weighting, fit_models, paper_models};
@@ -18,6 +18,10 @@ pub struct Args {
     /// Architecture: erf, relu or gauss.
     #[arg(long, value_parser = parse_arch)]
     pub arch: Arch,
+    /// Hidden-bias distribution: normal (b0 ~ Normal(0, sb^2)) or uniform (b0 uniform on
+    /// [-pi, pi]); used by the exact correlators, the sampled ones and the operator integrals.
+    #[arg(long, value_parser = parse_bias, default_value = "normal")]
+    pub bias_dist: BiasDist,
     /// Weight scale sigma_w (default 1).
     #[arg(long)]
     pub sigma_w: Option<f64>,
@@ -119,6 +123,7 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         args.sigma_b.unwrap_or(arch.default_sigma_b()),
         args.d_in,
     )?
+    .with_bias(args.bias_dist)
     .with_depth(args.depth)
     .map_err(|e| anyhow::anyhow!("--depth: {e}"))?;
     let test = match &args.test_inputs {

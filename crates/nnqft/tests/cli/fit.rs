@@ -111,3 +111,48 @@ fn a_file_without_the_requested_inputs_is_refused() {
     ]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("width"));
 }
+
+/// --bias-dist reaches the correlators: at the cos-net's tiny default inputs (|x| <= 0.012)
+/// DeltaG4 is the 4th cumulant at x = 0, (sW^4/N)(3 E[cos^4 b0] - 3 E[cos^2 b0]^2), so M0's
+/// train MSE (the mean of DeltaG4^2) is its square up to O(x^2): with b0 uniform on [-pi, pi]
+/// E[cos^2] = 1/2, E[cos^4] = 3/8; with b0 ~ N(0, 1) E[cos^2] = (1 + e^-2)/2, E[cos^4] =
+/// 3/8 + e^-2/2 + e^-8/8. A bad kind is refused naming the flag.
+#[test]
+fn fit_honours_the_bias_distribution() {
+    let n = 5.0;
+    let e = |k: f64| (-k).exp();
+    for (bias, c2, c4) in [
+        ("uniform", 0.5, 0.375),
+        (
+            "normal",
+            0.5 * (1.0 + e(2.0)),
+            0.375 + 0.5 * e(2.0) + e(8.0) / 8.0,
+        ),
+    ] {
+        let r = json(&[
+            "fit",
+            "--arch",
+            "cos",
+            "--bias-dist",
+            bias,
+            "--models",
+            "M0",
+            "--json",
+            "--quiet",
+        ]);
+        let dg4 = (3.0 * c4 - 3.0 * c2 * c2) / n;
+        let mse = r["models"][0]["train"]["mse"].as_f64().unwrap();
+        assert!(
+            (mse / (dg4 * dg4) - 1.0).abs() < 2e-3,
+            "{bias}: {mse} vs {}",
+            dg4 * dg4
+        );
+    }
+    let out = nnqft(&["fit", "--arch", "cos", "--bias-dist", "cauchy"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--bias-dist") && !err.contains("panicked"),
+        "{err}"
+    );
+}
