@@ -225,7 +225,14 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     };
     if let Some(dir) = &args.out {
         output::write_json(&dir.join("rg.json"), &out)?;
-        write_svg(&dir.join("rg.svg"), &net, dev.width, &report)?;
+        write_svg(
+            &dir.join("rg.svg"),
+            &net,
+            &dev.inputs,
+            dev.width,
+            &source,
+            &report,
+        )?;
     }
     if global.json {
         return output::print_json(&out);
@@ -311,15 +318,34 @@ fn print_table(net: &Network, width: usize, source: &Source, r: &RgReport) {
     }
 }
 
-/// SVG of log10|lambda_t| per tuple and log10|mean lambda| against log10 L, with the fitted line.
-fn write_svg(path: &Path, net: &Network, width: usize, r: &RgReport) -> Result<()> {
+/// SVG of log10|lambda_t| per kept tuple and log10|mean lambda| against log10 L, with the
+/// fitted line, captioned with every setting (network, inputs, width, source, cutoffs) and
+/// what the points are.
+fn write_svg(
+    path: &Path,
+    net: &Network,
+    inputs: &InputSet,
+    width: usize,
+    source: &Source,
+    r: &RgReport,
+) -> Result<()> {
     let lx: Vec<f64> = r.cutoffs.iter().map(|l| l.log10()).collect();
     let log_abs = |v: f64| (v != 0.0 && v.is_finite()).then(|| v.abs().log10());
+    let kept: Vec<bool> = r
+        .tuples
+        .iter()
+        .map(|t| !r.degenerate.iter().any(|d| &d.tuple == t))
+        .collect();
     let tuples: Vec<(f64, f64)> = r
         .lambda
         .iter()
         .zip(&lx)
-        .flat_map(|(row, &x)| row.iter().filter_map(move |&v| log_abs(v).map(|y| (x, y))))
+        .flat_map(|(row, &x)| {
+            row.iter()
+                .zip(&kept)
+                .filter(|(_, k)| **k)
+                .filter_map(move |(&v, _)| log_abs(v).map(|y| (x, y)))
+        })
         .collect();
     let mean: Vec<(f64, f64)> = lx
         .iter()
@@ -329,6 +355,24 @@ fn write_svg(path: &Path, net: &Network, width: usize, r: &RgReport) -> Result<(
     if mean.is_empty() && tuples.is_empty() {
         bail!("nothing to plot: every lambda vanishes");
     }
+    let number = nnqft_integrate::number;
+    let cutoffs = match (r.cutoffs.first(), r.cutoffs.last()) {
+        (Some(a), Some(b)) if r.cutoffs.len() > 1 => {
+            format!(
+                "{} cutoffs L = {} .. {}",
+                r.cutoffs.len(),
+                number(*a),
+                number(*b)
+            )
+        }
+        (Some(a), _) => format!("cutoff L = {}", number(*a)),
+        _ => String::new(),
+    };
+    let n_kept = kept.iter().filter(|k| **k).count();
+    let left_out = match r.degenerate.len() {
+        0 => String::new(),
+        k => format!("; {k} degenerate tuples left out (listed in rg.json)"),
+    };
     let mut fig = Figure::new(
         &format!(
             "{} width {width}: running quartic coupling",
@@ -337,11 +381,22 @@ fn write_svg(path: &Path, net: &Network, width: usize, r: &RgReport) -> Result<(
         "log10 L",
         "log10 |lambda|",
     )
+    .caption(&crate::plot::caption::network(net, inputs))
+    .caption(&format!(
+        "width {width}, source {}, {cutoffs}, lambda = -DeltaG4/(24 I4)",
+        source.label()
+    ))
+    .caption(&format!(
+        "points: each of the {n_kept} 4-tuples, and their mean{left_out}"
+    ))
     .with(Series::points("per tuple", tuples))
     .with(Series::points("mean over tuples", mean));
     if let (Some(s), Some(b)) = (r.slope, r.intercept) {
         let ends = [lx[0], lx[lx.len() - 1]].map(|x| (x, b + s * x)).to_vec();
-        fig = fig.with(Series::line(&format!("fit: slope {s:.4}"), ends));
+        fig = fig.with(Series::line(
+            &format!("fit to the mean: slope {s:.4}"),
+            ends,
+        ));
     }
     fig.write(path)
 }

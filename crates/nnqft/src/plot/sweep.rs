@@ -1,7 +1,7 @@
 //! The figures of a width sweep (`nnqft experiment`, and `nnqft reproduce` stages 1-2).
 
 use super::{Figure, Series};
-use nnqft_core::{InputSet, Measurement};
+use nnqft_core::Measurement;
 use nnqft_ensemble::{SlopeFit, SweepResult};
 
 /// The settings of a sweep, for the caption of its figures: the network's scales, the inputs
@@ -10,38 +10,8 @@ use nnqft_ensemble::{SlopeFit, SweepResult};
 pub fn caption(r: &SweepResult) -> Vec<String> {
     let c = &r.config;
     let net = &c.network;
-    let paper =
-        InputSet::paper(net.arch(), net.d_in()).is_ok_and(|p| p.points() == c.inputs.points());
-    let inputs = if paper {
-        "paper inputs".to_string()
-    } else {
-        let pts: Vec<String> = c
-            .inputs
-            .points()
-            .iter()
-            .map(|p| {
-                let xs: Vec<String> = p.iter().map(|x| format!("{x}")).collect();
-                if xs.len() == 1 {
-                    xs[0].clone()
-                } else {
-                    format!("({})", xs.join(", "))
-                }
-            })
-            .collect();
-        let list = pts.join(", ");
-        if list.len() > 60 {
-            format!("{} inputs", pts.len())
-        } else {
-            format!("inputs {list}")
-        }
-    };
     vec![
-        format!(
-            "sigma_w = {}, sigma_b = {}, d = {}, {inputs}",
-            net.sigma_w(),
-            net.sigma_b(),
-            net.d_in()
-        ),
+        super::caption::network(net, &c.inputs),
         format!(
             "{} nets in {} experiments per width, {} estimator, seed {}",
             c.nets, c.experiments, c.estimator, c.seed
