@@ -5,7 +5,7 @@
 use crate::cli::{ArchArgs, Global, output, progress};
 use crate::plot::{Figure, Series};
 use anyhow::{Context, Result, bail};
-use nnqft_core::{InputSet, Measurement, Network, paper};
+use nnqft_core::{InputSet, Measurement, Network, number, paper, sci};
 pub use nnqft_fit::SourceHeader;
 use nnqft_fit::fill::exact_deviations;
 use nnqft_fit::{Couplings, Deviations, RgReport, VertexIntegrals, rg_flow};
@@ -263,8 +263,8 @@ fn print_table(net: &Network, width: usize, source: &Source, r: &RgReport) {
     let q = |q: &Option<nnqft_fit::Quartiles>| {
         q.map_or(("-".to_string(), "-".to_string()), |q| {
             (
-                format!("{:.5e}", q.median),
-                format!("[{:.3e}, {:.3e}]", q.q25, q.q75),
+                sci(q.median, 5),
+                format!("[{}, {}]", sci(q.q25, 3), sci(q.q75, 3)),
             )
         })
     };
@@ -273,8 +273,13 @@ fn print_table(net: &Network, width: usize, source: &Source, r: &RgReport) {
         let bl =
             r.beta_over_lambda_quartiles[k].map_or("-".to_string(), |q| format!("{:.6}", q.median));
         println!(
-            "{:>10} {:>13} {:>25} {:>11} {:>13.5e} {:>10.2e}",
-            r.cutoffs[k], med, quart, bl, r.mean_lambda[k], r.mean_lambda_error[k],
+            "{:>10} {:>13} {:>25} {:>11} {:>13} {:>10}",
+            number(r.cutoffs[k]),
+            med,
+            quart,
+            bl,
+            sci(r.mean_lambda[k], 5),
+            sci(r.mean_lambda_error[k], 2),
         );
     }
     match &r.tuple_slope_quartiles {
@@ -355,7 +360,6 @@ fn write_svg(
     if mean.is_empty() && tuples.is_empty() {
         bail!("nothing to plot: every lambda vanishes");
     }
-    let number = nnqft_integrate::number;
     let cutoffs = match (r.cutoffs.first(), r.cutoffs.last()) {
         (Some(a), Some(b)) if r.cutoffs.len() > 1 => {
             format!(

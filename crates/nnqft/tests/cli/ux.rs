@@ -310,3 +310,34 @@ fn latex_body_is_document_content_and_compiles() {
         );
     }
 }
+
+/// Issue 19: numbers in text output are short and never "-0": the couplings as given
+/// (not Debug's "1.0"), and a tuple across the origin (ReLU, sb = 0: every integral is 0
+/// and the coefficients negative) without "-0.000...e0".
+#[test]
+fn evaluate_prints_short_numbers_and_no_negative_zero() {
+    let out = ok(&[
+        "evaluate",
+        "--points",
+        "4",
+        "--order",
+        "2",
+        "--arch",
+        "relu",
+        "--inputs=-1,-0.5,0,1",
+        "--tuple",
+        "0,1,2,3",
+        "--cutoff",
+        "10",
+        "--lambda",
+        "-6.25e-11",
+        "--kappa",
+        "1",
+    ]);
+    assert!(out.contains("lambda = -6.25e-11, kappa = 1,"), "{out}");
+    assert!(!out.contains("-0.0") && !out.contains("-0e"), "{out}");
+    assert!(
+        out.contains("total = 0.00000000000000e0 +- 0.00e0"),
+        "{out}"
+    );
+}
