@@ -276,10 +276,20 @@ fn latex_body_is_document_content_and_compiles() {
             assert!(!body.contains(banned), "{case:?}: {banned}");
         }
         // Lines break between terms only: every continuation line starts a new term with
-        // its sign, and no term is cut inside its product of factors.
+        // its sign, and no term is cut inside its product of factors (a term too wide for a
+        // line ends it after its vertex integrals, and its whole product follows, indented).
+        let mut prev = "";
         for line in body.lines().filter(|l| l.trim_start().starts_with('&')) {
             let rest = line.trim_start().trim_start_matches("&\\quad").trim_start();
-            assert!(rest.starts_with("+ ") || rest.starts_with("- "), "{line}");
+            if let Some(product) = rest.strip_prefix("\\quad ") {
+                assert!(
+                    product.starts_with("K(") && prev.trim_end().ends_with("\\, \\\\"),
+                    "{prev}\n{line}"
+                );
+            } else {
+                assert!(rest.starts_with("+ ") || rest.starts_with("- "), "{line}");
+            }
+            prev = line;
         }
         // The diagrams are drawn inline: one drawing per class, vertices labelled.
         assert!(body.contains("\\vcenter{\\hbox{\\begin{tikzpicture}"));
