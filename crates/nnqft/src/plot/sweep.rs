@@ -148,7 +148,14 @@ pub fn figures(r: &SweepResult, exact: Option<&[Measurement]>) -> Vec<(String, F
 fn fit_line(fit: &SlopeFit) -> Series {
     let x = |w: usize| (w as f64).log10();
     let (a, b) = (x(fit.widths[0]), x(fit.widths[fit.widths.len() - 1]));
-    let err = fit.stderr.map_or(String::new(), |e| format!(" +- {e:.2}"));
+    // An error below the printed precision in one significant digit, never "+- 0.00".
+    let err = fit.stderr.map_or(String::new(), |e| {
+        if e >= 0.005 {
+            format!(" +- {e:.2}")
+        } else {
+            format!(" +- {}", nnqft_core::sci(e, 0))
+        }
+    });
     Series::dashed(
         &format!(
             "fit: slope {:.2}{err} ({} widths)",
