@@ -236,7 +236,9 @@ const DIAGRAM_WIDTH: usize = 11;
 
 /// An `align*` environment: lhs `&=` the terms (each a list of pieces, of printed width
 /// `widths[k]`), broken into lines of bounded printed width between terms only, never inside
-/// a term (a product): a term wider than a line gets a line of its own.
+/// a term's product of propagators: a term wider than a line gets a line of its own, and
+/// when that is still too wide for a page, its vertex integrals end the line and the product
+/// follows on the next, indented.
 fn align(lhs: &str, terms: &[Vec<String>], widths: &[usize]) -> String {
     const LINE: usize = 60;
     let mut lines: Vec<String> = Vec::new();
@@ -246,6 +248,18 @@ fn align(lhs: &str, terms: &[Vec<String>], widths: &[usize]) -> String {
         if cur_w + tw > LINE && !cur.is_empty() {
             lines.push(std::mem::take(&mut cur));
             cur_w = 0;
+        }
+        let measure_end = t
+            .iter()
+            .rposition(|p| p.starts_with("\\int"))
+            .map(|i| i + 1);
+        if let Some(k) = measure_end.filter(|&k| tw > LINE && k < t.len()) {
+            lines.push(t[..k].concat());
+            cur.push_str("\\quad ");
+            cur.push_str(&t[k..].concat());
+            cur.push(' ');
+            cur_w = t[k..].iter().map(|p| width(p)).sum();
+            continue;
         }
         cur.push_str(&t.concat());
         cur.push(' ');

@@ -125,14 +125,7 @@ pub const VANISHING_I4: f64 = 1e-9;
 /// is dominated by the small denominator (orders of magnitude above the other tuples').
 pub const NEAR_ZERO_I4: f64 = 1e-4;
 
-/// A cutoff for messages: plain below 1e15, else scientific (never hundreds of digits).
-fn short(x: f64) -> String {
-    if x.abs() >= 1e15 || (x != 0.0 && x.abs() < 1e-4) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
-}
+use nnqft_core::number as short;
 
 /// A tuple left out of the summaries over tuples, and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -145,7 +145,7 @@ pub fn evaluate(
         .iter()
         .map(|t| (t.value / t.integral).abs() * t.error)
         .filter(|v| v.is_finite())
-        .sum();
+        .fold(0.0, |a, v| a + v); // from +0: an empty f64 sum is -0
     Ok(Evaluation {
         terms,
         total,

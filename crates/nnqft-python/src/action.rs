@@ -3,37 +3,15 @@
 
 use crate::args::{net_and_inputs, value_error};
 use crate::convert::{dense_entries, to_dict};
-use nnqft_core::{InputSet, paper};
+use nnqft_core::paper;
 use nnqft_fit::SourceHeader;
 use nnqft_fit::action::{
-    ActionError, DEFAULT_MAX_CONDITION, Tensor, locality, reconstruct, round_trip,
+    DEFAULT_MAX_CONDITION, Tensor, explain, locality, reconstruct, round_trip,
 };
 use nnqft_fit::fill::paper_operators;
 use nnqft_integrate::{Cutoff, exact_tables};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-
-/// The refusal of an ill-conditioned K, with the inputs' values (as `nnqft action` words it).
-fn explain(e: ActionError, xs: &InputSet) -> anyhow::Error {
-    match e {
-        ActionError::IllConditioned {
-            condition,
-            limit,
-            inputs: (i, j),
-            correlation,
-        } => anyhow::anyhow!(
-            "K is {} on these inputs (condition number {condition:.3e} > --max-condition {limit:.1e}): inputs {:?} and {:?} are nearly indistinguishable to the network (correlation {correlation:.12}); spread the inputs apart or drop one",
-            if condition.is_finite() {
-                "ill-conditioned"
-            } else {
-                "singular"
-            },
-            xs.point(i),
-            xs.point(j)
-        ),
-        other => other.into(),
-    }
-}
 
 /// The symmetrized entries of `t` as a list of {"index", "value"} dicts.
 fn entries<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyList>> {
@@ -86,7 +64,7 @@ pub fn action<'py>(
         .allow_threads(|| -> anyhow::Result<_> {
             let t = exact_tables(&net, width, &xs)?;
             let c = reconstruct(&t.kernel, &t.kappa4, Some(&t.kappa6), order, max_condition)
-                .map_err(|e| explain(e, &xs))?;
+                .map_err(|e| anyhow::anyhow!(explain(&e, &xs, "max_condition")))?;
             let cutoff =
                 paper::fit_cutoff(net.arch()).map_or(Cutoff::INFINITE, Cutoff::finite_unchecked);
             let ops = paper_operators(&net, &xs, cutoff)?;

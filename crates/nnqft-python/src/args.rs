@@ -75,3 +75,19 @@ pub fn warn(py: Python<'_>, warnings: &[String]) -> PyResult<()> {
     }
     Ok(())
 }
+
+/// Network (with `bias_dist` and `depth`) and inputs from the keywords of `kernel`, `exact`
+/// and `sample`.
+#[allow(clippy::too_many_arguments)]
+pub fn family_and_inputs(
+    arch_name: &str,
+    sigma_w: Option<f64>,
+    sigma_b: Option<f64>,
+    d_in: usize,
+    xs: Option<&Bound<'_, PyAny>>,
+    bias_dist: &str,
+    depth: usize,
+) -> PyResult<(Network, InputSet)> {
+    let (net, xs) = net_and_inputs(arch_name, sigma_w, sigma_b, d_in, xs)?;
+    Ok((family(net, bias_dist, depth)?, xs))
+}

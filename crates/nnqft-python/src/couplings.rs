@@ -53,6 +53,11 @@ impl Source {
         Ok(Source::Measured(Box::new(m), "dict".into()))
     }
 
+    /// The optional `source` keyword: `exact` when absent.
+    pub fn keyword(source: Option<&Bound<'_, PyAny>>) -> PyResult<Source> {
+        source.map_or(Ok(Source::Exact), Source::from_py)
+    }
+
     /// "exact", the file name or "dict".
     pub fn label(&self) -> &str {
         match self {
@@ -156,10 +161,7 @@ pub fn rg<'py>(
             )));
         }
     };
-    let src = match source {
-        Some(s) => Source::from_py(s)?,
-        None => Source::Exact,
-    };
+    let src = Source::keyword(source)?;
     let kappa = which == Couplings::LambdaKappa;
     let (dev, report) = py
         .allow_threads(|| -> anyhow::Result<_> {
@@ -204,10 +206,7 @@ pub fn predict<'py>(
             "--cutoff must be positive and finite, got {cutoff}"
         )));
     }
-    let src = match source {
-        Some(s) => Source::from_py(s)?,
-        None => Source::Exact,
-    };
+    let src = Source::keyword(source)?;
     let (dev, p) = py
         .allow_threads(|| -> anyhow::Result<_> {
             let dev = src.deviations(&net, width, paper::rg_width(a), &xs, true)?;
@@ -279,10 +278,7 @@ pub fn fit<'py>(
         None => paper::fit_cutoff(a).map_or(Cutoff::INFINITE, Cutoff::finite_unchecked),
     };
     let models = self::models(models).map_err(value_error)?;
-    let src = match source {
-        Some(s) => Source::from_py(s)?,
-        None => Source::Exact,
-    };
+    let src = Source::keyword(source)?;
     let (dev_train, report) = py
         .allow_threads(|| -> anyhow::Result<_> {
             let w = paper::fit_width(a);

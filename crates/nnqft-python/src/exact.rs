@@ -1,6 +1,6 @@
 //! `kernel` and `exact`, and a measurement as a dict with dense correlator arrays.
 
-use crate::args::{family, net_and_inputs, value_error, warn};
+use crate::args::{family_and_inputs, value_error, warn};
 use crate::convert::{dense, positions, to_dict};
 use nnqft_core::Measurement;
 use numpy::{PyArray2, ToPyArray};
@@ -22,8 +22,7 @@ pub fn kernel<'py>(
     bias_dist: &str,
     depth: usize,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let (net, xs) = net_and_inputs(arch, sigma_w, sigma_b, d_in, inputs)?;
-    let net = family(net, bias_dist, depth)?;
+    let (net, xs) = family_and_inputs(arch, sigma_w, sigma_b, d_in, inputs, bias_dist, depth)?;
     let k = net
         .try_kernel_matrix(&xs)
         .map_err(|e| value_error(e.into()))?;
@@ -53,8 +52,7 @@ pub fn exact<'py>(
     bias_dist: &str,
     depth: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (net, xs) = net_and_inputs(arch, sigma_w, sigma_b, d_in, inputs)?;
-    let net = family(net, bias_dist, depth)?;
+    let (net, xs) = family_and_inputs(arch, sigma_w, sigma_b, d_in, inputs, bias_dist, depth)?;
     // As the CLI: 2, 4, 6 for one hidden layer; 2, 4 (the 1/n result) for deeper networks.
     let npt = npt.unwrap_or_else(|| {
         if depth == 1 {
@@ -66,9 +64,20 @@ pub fn exact<'py>(
     let m = py
         .allow_threads(|| nnqft_integrate::exact_measurement(&net, width, &xs, &npt))
         .map_err(|e| value_error(e.into()))?;
+    measurement_dict(py, &m, &m)
+}
+
+/// The dict of `json` (the measurement `m`, or the command line's wrapper of it) plus the
+/// dense arrays of `m`, after emitting `m`'s warnings: what `exact`, `sample` and `merge`
+/// return.
+pub fn measurement_dict<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    m: &Measurement,
+    json: &T,
+) -> PyResult<Bound<'py, PyAny>> {
     warn(py, &m.warnings)?;
-    let d = to_dict(py, &m).map_err(value_error)?;
-    add_dense(py, &d, &m)?;
+    let d = to_dict(py, json).map_err(value_error)?;
+    add_dense(py, &d, m)?;
     Ok(d)
 }
 

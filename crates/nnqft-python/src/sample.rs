@@ -1,9 +1,8 @@
 //! `sample` (Monte Carlo, in a worker thread with the GIL released; progress and Ctrl-C
 //! handled on the calling thread every 100 ms) and `merge` (shard files into one measurement).
 
-use crate::args::{family, net_and_inputs, value_error, warn};
-use crate::convert::to_dict;
-use crate::exact::add_dense;
+use crate::args::{family_and_inputs, value_error};
+use crate::exact::measurement_dict;
 use nnqft_ensemble::shard::{Combiner, ShardError, ShardFile};
 use nnqft_ensemble::{EnsembleError, Estimator, Measurement, Plan, Sampled, Settings};
 use pyo3::exceptions::PyKeyboardInterrupt;
@@ -46,8 +45,7 @@ pub fn sample<'py>(
     bias_dist: &str,
     depth: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (net, xs) = net_and_inputs(arch, sigma_w, sigma_b, d_in, inputs)?;
-    let net = family(net, bias_dist, depth)?;
+    let (net, xs) = family_and_inputs(arch, sigma_w, sigma_b, d_in, inputs, bias_dist, depth)?;
     if threads == Some(0) {
         return Err(value_error(anyhow::anyhow!("--threads must be at least 1")));
     }
@@ -62,17 +60,14 @@ pub fn sample<'py>(
     let plan =
         Plan::new(settings, nets, experiments, seed).map_err(|e| value_error(ensemble_error(e)))?;
     let m = run(py, &plan, threads, progress)?;
-    warn(py, &m.warnings)?;
-    let d = to_dict(
+    measurement_dict(
         py,
+        &m,
         &Sampled {
             measurement: &m,
             estimator: est,
         },
     )
-    .map_err(value_error)?;
-    add_dense(py, &d, &m)?;
-    Ok(d)
 }
 
 /// Report `done` of `total` blocks to `progress`: a callable gets (done, total); an object
@@ -181,15 +176,12 @@ pub fn merge<'py>(py: Python<'py>, files: Vec<std::path::PathBuf>) -> PyResult<B
         Ok((m, partial.plan.settings().estimator()))
     });
     let (m, est) = result.map_err(value_error)?;
-    warn(py, &m.warnings)?;
-    let d = to_dict(
+    measurement_dict(
         py,
+        &m,
         &Sampled {
             measurement: &m,
             estimator: est,
         },
     )
-    .map_err(value_error)?;
-    add_dense(py, &d, &m)?;
-    Ok(d)
 }

@@ -5,6 +5,7 @@
 pub mod contract;
 pub mod error;
 pub mod errors;
+pub mod explain;
 pub mod locality;
 pub mod reconstruct;
 pub mod roundtrip;
@@ -12,6 +13,7 @@ pub mod tensor;
 
 pub use error::ActionError;
 pub use errors::{CouplingErrors, coupling_errors};
+pub use explain::explain;
 pub use locality::{LocalFit, Locality, locality};
 pub use reconstruct::{
     ActionCouplings, DEFAULT_MAX_CONDITION, Whitened, check_condition, one_input_couplings,

@@ -36,9 +36,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             dir.display()
         );
     }
+    // Armed before the temp file exists: a signal while it is being created is held until
+    // its name is known, then removes it.
+    let guard = interrupt::Guard::arm();
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    let guard = interrupt::Guard::new(tmp.path());
+    guard.watch(tmp.path());
     // NamedTempFile is private (0600); a result file is an ordinary file (0644 before umask).
     #[cfg(unix)]
     {
@@ -62,9 +65,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 mod interrupt {
     pub struct Guard;
     impl Guard {
-        pub fn new(_: &std::path::Path) -> Guard {
+        pub fn arm() -> Guard {
             Guard
         }
+        pub fn watch(&self, _: &std::path::Path) {}
     }
 }
 
@@ -105,42 +109,61 @@ fn resolve_links(path: &Path) -> Result<PathBuf> {
 mod interrupt {
     use std::ffi::{CString, c_char, c_int};
     use std::path::Path;
-    use std::sync::atomic::{AtomicPtr, Ordering};
+    use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
 
     /// The temp file being written (a leaked C string), or null.
     static TEMP: AtomicPtr<c_char> = AtomicPtr::new(std::ptr::null_mut());
+    /// A signal that arrived while no temp file was known (being created, or just renamed),
+    /// held until the guard can act on it; 0 when none.
+    static PENDING: AtomicI32 = AtomicI32::new(0);
 
-    /// Unlink the temp file, then die of the signal with its default action.
+    /// Unlink the temp file, then die of the signal with its default action; without a temp
+    /// file yet, hold the signal for the guard.
     extern "C" fn on_signal(sig: c_int) {
         let p = TEMP.swap(std::ptr::null_mut(), Ordering::SeqCst);
-        // SAFETY: unlink, signal and raise are async-signal-safe; `p` is null or a C string
-        // that is never freed.
+        if p.is_null() {
+            PENDING.store(sig, Ordering::SeqCst);
+            return;
+        }
+        // SAFETY: unlink, signal and raise are async-signal-safe; `p` is a C string that is
+        // never freed.
         unsafe {
-            if !p.is_null() {
-                libc::unlink(p);
-            }
+            libc::unlink(p);
             libc::signal(sig, libc::SIG_DFL);
             libc::raise(sig);
         }
     }
 
-    /// While alive, SIGINT and SIGTERM remove `path` before the process dies.
+    /// While alive, SIGINT and SIGTERM remove the watched temp file before the process dies.
     pub struct Guard {
         old: [(c_int, libc::sighandler_t); 2],
     }
 
     impl Guard {
-        pub fn new(path: &Path) -> Guard {
-            use std::os::unix::ffi::OsStrExt;
-            if let Ok(c) = CString::new(path.as_os_str().as_bytes()) {
-                // Leaked on purpose: a handler may still read it after the guard is gone.
-                TEMP.store(c.into_raw(), Ordering::SeqCst);
-            }
+        /// Install the handlers (before the temp file exists).
+        pub fn arm() -> Guard {
+            PENDING.store(0, Ordering::SeqCst);
             let handler = on_signal as extern "C" fn(c_int) as libc::sighandler_t;
             // SAFETY: installing a handler that only calls async-signal-safe functions.
             let old =
                 [libc::SIGINT, libc::SIGTERM].map(|s| (s, unsafe { libc::signal(s, handler) }));
             Guard { old }
+        }
+
+        /// The temp file now exists at `path`: a signal from now on (or one held since
+        /// `arm`) removes it and ends the process.
+        pub fn watch(&self, path: &Path) {
+            use std::os::unix::ffi::OsStrExt;
+            let Ok(c) = CString::new(path.as_os_str().as_bytes()) else {
+                return;
+            };
+            // Leaked on purpose: a handler may still read it after the guard is gone.
+            TEMP.store(c.into_raw(), Ordering::SeqCst);
+            let sig = PENDING.swap(0, Ordering::SeqCst);
+            if sig != 0 {
+                // The handler saw no file: act for it now.
+                on_signal(sig);
+            }
         }
     }
 
@@ -151,6 +174,15 @@ mod interrupt {
                 // SAFETY: restoring the disposition found when the guard was made.
                 unsafe {
                     libc::signal(s, h);
+                }
+            }
+            // A signal held while the file was being renamed: deliver it now, as it would
+            // have been without the guard.
+            let sig = PENDING.swap(0, Ordering::SeqCst);
+            if sig != 0 {
+                // SAFETY: raising a signal under the restored disposition.
+                unsafe {
+                    libc::raise(sig);
                 }
             }
         }

@@ -10,8 +10,8 @@ use nalgebra::DMatrix;
 use nnqft_core::{CorrelatorTable, Entry, InputSet, Network};
 use nnqft_fit::Deviations;
 use nnqft_fit::action::{
-    ActionCouplings, ActionError, CouplingErrors, DEFAULT_MAX_CONDITION, Locality, RoundTrip,
-    Tensor, coupling_errors, locality, reconstruct, round_trip,
+    ActionCouplings, CouplingErrors, DEFAULT_MAX_CONDITION, Locality, RoundTrip, Tensor,
+    coupling_errors, explain, locality, reconstruct, round_trip,
 };
 use nnqft_fit::fill::paper_operators;
 use nnqft_integrate::exact_tables;
@@ -167,28 +167,6 @@ fn file_cumulants(
     })
 }
 
-/// The refusal of an ill-conditioned K, with the inputs' values.
-fn explain(e: ActionError, xs: &InputSet) -> anyhow::Error {
-    match e {
-        ActionError::IllConditioned {
-            condition,
-            limit,
-            inputs: (i, j),
-            correlation,
-        } => anyhow::anyhow!(
-            "K is {} on these inputs (condition number {condition:.3e} > --max-condition {limit:.1e}): inputs {:?} and {:?} are nearly indistinguishable to the network (correlation {correlation:.12}); spread the inputs apart or drop one",
-            if condition.is_finite() {
-                "ill-conditioned"
-            } else {
-                "singular"
-            },
-            xs.point(i),
-            xs.point(j)
-        ),
-        other => other.into(),
-    }
-}
-
 fn entries(t: &Tensor, err: Option<&Tensor>) -> Vec<CouplingEntry> {
     t.symmetrized_entries()
         .into_iter()
@@ -235,11 +213,11 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     };
     let limit = args.max_condition;
     let couplings = reconstruct(&c.kernel, &c.kappa4, Some(&c.kappa6), args.order, limit)
-        .map_err(|e| explain(e, &xs))?;
+        .map_err(|e| anyhow::anyhow!(explain(&e, &xs, "--max-condition")))?;
     let errors = if c.sampled {
         Some(
             coupling_errors(&c.kernel, &c.kappa4, Some(&c.kappa6), args.order, limit)
-                .map_err(|e| explain(e, &xs))?,
+                .map_err(|e| anyhow::anyhow!(explain(&e, &xs, "--max-condition")))?,
         )
     } else {
         None

@@ -4,7 +4,7 @@
 
 use crate::cli::{ArchArgs, Global, output, progress};
 use anyhow::{Context, Result, bail};
-use nnqft_core::multisets;
+use nnqft_core::{multisets, number, sci};
 use nnqft_diagrams::{ExpansionSpec, expand};
 use nnqft_integrate::{
     Cutoff, EvaluationReport, EvaluationSettings, EvaluationTable, TupleRecord, evaluate,
@@ -144,19 +144,19 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     }
     let what = if args.diagrams { "diagrams" } else { "classes" };
     println!(
-        "G{} of {} (sigma_w = {}, sigma_b = {}, d = {}{}), cutoff {cutoff}, lambda = {:?}, kappa = {:?}, {} {what}",
+        "G{} of {} (sigma_w = {}, sigma_b = {}, d = {}{}), cutoff {cutoff}, lambda = {}, kappa = {}, {} {what}",
         args.points,
         net.arch().title(),
-        net.sigma_w(),
-        net.sigma_b(),
+        number(net.sigma_w()),
+        number(net.sigma_b()),
         net.d_in(),
         if net.depth() > 1 {
             format!(", depth {}", net.depth())
         } else {
             String::new()
         },
-        args.lambda,
-        args.kappa,
+        number(args.lambda),
+        number(args.kappa),
         if args.diagrams {
             e.diagrams.len()
         } else {
@@ -167,10 +167,10 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         println!("{:<24} {:>22} {:>10}", "tuple", "total", "error");
         for r in &rows {
             println!(
-                "{:<24} {:>22.14e} {:>10.2e}",
+                "{:<24} {:>22} {:>10}",
                 format!("{:?}", r.tuple),
-                r.total,
-                r.total_error
+                sci(r.total, 14),
+                sci(r.total_error, 2)
             );
         }
         return Ok(());
@@ -187,15 +187,15 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
             .as_ref()
             .map_or(String::new(), |l| format!("  {l}"));
         println!(
-            "{:>6} {:>14} {:>14} {:>22.14e} {:>10.2e} {:>22.14e}{lines}",
+            "{:>6} {:>14} {:>14} {:>22} {:>10} {:>22}{lines}",
             t.term.class,
             t.term.monomial,
             t.coefficient_exact,
-            t.term.integral,
-            t.term.error,
-            t.term.value
+            sci(t.term.integral, 14),
+            sci(t.term.error, 2),
+            sci(t.term.value, 14)
         );
     }
-    println!("total = {:.14e} +- {:.2e}", r.total, r.total_error);
+    println!("total = {} +- {}", sci(r.total, 14), sci(r.total_error, 2));
     Ok(())
 }

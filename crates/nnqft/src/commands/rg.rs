@@ -5,7 +5,7 @@
 use crate::cli::{ArchArgs, Global, output, progress};
 use crate::plot::{Figure, Series};
 use anyhow::{Context, Result, bail};
-use nnqft_core::{InputSet, Measurement, Network, paper};
+use nnqft_core::{InputSet, Measurement, Network, number, paper, sci};
 pub use nnqft_fit::SourceHeader;
 use nnqft_fit::fill::exact_deviations;
 use nnqft_fit::{Couplings, Deviations, RgReport, VertexIntegrals, rg_flow};
@@ -272,7 +272,14 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     };
     if let Some(dir) = &args.out {
         output::write_json(&dir.join("rg.json"), &out)?;
-        write_svg(&dir.join("rg.svg"), &net, dev.width, &report)?;
+        write_svg(
+            &dir.join("rg.svg"),
+            &net,
+            &dev.inputs,
+            dev.width,
+            &source,
+            &report,
+        )?;
     }
     if global.json {
         return output::print_json(&out);
@@ -317,8 +324,8 @@ fn print_table(net: &Network, width: usize, source: &Source, r: &RgReport) {
     let q = |q: &Option<nnqft_fit::Quartiles>| {
         q.map_or(("-".to_string(), "-".to_string()), |q| {
             (
-                format!("{:.5e}", q.median),
-                format!("[{:.3e}, {:.3e}]", q.q25, q.q75),
+                sci(q.median, 5),
+                format!("[{}, {}]", sci(q.q25, 3), sci(q.q75, 3)),
             )
         })
     };
@@ -327,8 +334,13 @@ fn print_table(net: &Network, width: usize, source: &Source, r: &RgReport) {
         let bl =
             r.beta_over_lambda_quartiles[k].map_or("-".to_string(), |q| format!("{:.6}", q.median));
         println!(
-            "{:>10} {:>13} {:>25} {:>11} {:>13.5e} {:>10.2e}",
-            r.cutoffs[k], med, quart, bl, r.mean_lambda[k], r.mean_lambda_error[k],
+            "{:>10} {:>13} {:>25} {:>11} {:>13} {:>10}",
+            number(r.cutoffs[k]),
+            med,
+            quart,
+            bl,
+            sci(r.mean_lambda[k], 5),
+            sci(r.mean_lambda_error[k], 2),
         );
     }
     match &r.tuple_slope_quartiles {
@@ -372,15 +384,34 @@ fn print_table(net: &Network, width: usize, source: &Source, r: &RgReport) {
     }
 }
 
-/// SVG of log10|lambda_t| per tuple and log10|mean lambda| against log10 L, with the fitted line.
-fn write_svg(path: &Path, net: &Network, width: usize, r: &RgReport) -> Result<()> {
+/// SVG of log10|lambda_t| per kept tuple and log10|mean lambda| against log10 L, with the
+/// fitted line, captioned with every setting (network, inputs, width, source, cutoffs) and
+/// what the points are.
+fn write_svg(
+    path: &Path,
+    net: &Network,
+    inputs: &InputSet,
+    width: usize,
+    source: &Source,
+    r: &RgReport,
+) -> Result<()> {
     let lx: Vec<f64> = r.cutoffs.iter().map(|l| l.log10()).collect();
     let log_abs = |v: f64| (v != 0.0 && v.is_finite()).then(|| v.abs().log10());
+    let kept: Vec<bool> = r
+        .tuples
+        .iter()
+        .map(|t| !r.degenerate.iter().any(|d| &d.tuple == t))
+        .collect();
     let tuples: Vec<(f64, f64)> = r
         .lambda
         .iter()
         .zip(&lx)
-        .flat_map(|(row, &x)| row.iter().filter_map(move |&v| log_abs(v).map(|y| (x, y))))
+        .flat_map(|(row, &x)| {
+            row.iter()
+                .zip(&kept)
+                .filter(|(_, k)| **k)
+                .filter_map(move |(&v, _)| log_abs(v).map(|y| (x, y)))
+        })
         .collect();
     let mean: Vec<(f64, f64)> = lx
         .iter()
@@ -390,6 +421,23 @@ fn write_svg(path: &Path, net: &Network, width: usize, r: &RgReport) -> Result<(
     if mean.is_empty() && tuples.is_empty() {
         bail!("nothing to plot: every lambda vanishes");
     }
+    let cutoffs = match (r.cutoffs.first(), r.cutoffs.last()) {
+        (Some(a), Some(b)) if r.cutoffs.len() > 1 => {
+            format!(
+                "{} cutoffs L = {} .. {}",
+                r.cutoffs.len(),
+                number(*a),
+                number(*b)
+            )
+        }
+        (Some(a), _) => format!("cutoff L = {}", number(*a)),
+        _ => String::new(),
+    };
+    let n_kept = kept.iter().filter(|k| **k).count();
+    let left_out = match r.degenerate.len() {
+        0 => String::new(),
+        k => format!("; {k} degenerate tuples left out (listed in rg.json)"),
+    };
     let mut fig = Figure::new(
         &format!(
             "{}{} width {width}: running quartic coupling",
@@ -403,11 +451,22 @@ fn write_svg(path: &Path, net: &Network, width: usize, r: &RgReport) -> Result<(
         "log10 L",
         "log10 |lambda|",
     )
+    .caption(&crate::plot::caption::network(net, inputs))
+    .caption(&format!(
+        "width {width}, source {}, {cutoffs}, lambda = -DeltaG4/(24 I4)",
+        source.label()
+    ))
+    .caption(&format!(
+        "points: each of the {n_kept} 4-tuples, and their mean{left_out}"
+    ))
     .with(Series::points("per tuple", tuples))
     .with(Series::points("mean over tuples", mean));
     if let (Some(s), Some(b)) = (r.slope, r.intercept) {
         let ends = [lx[0], lx[lx.len() - 1]].map(|x| (x, b + s * x)).to_vec();
-        fig = fig.with(Series::line(&format!("fit: slope {s:.4}"), ends));
+        fig = fig.with(Series::line(
+            &format!("fit to the mean: slope {s:.4}"),
+            ends,
+        ));
     }
     fig.write(path)
 }

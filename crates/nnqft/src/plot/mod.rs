@@ -11,6 +11,7 @@
 //! Axes are linear: plot log10 values for a log scale (and say so in the labels).
 
 pub mod deep;
+pub mod caption;
 mod figure;
 pub mod sweep;
 

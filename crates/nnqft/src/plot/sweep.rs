@@ -1,7 +1,7 @@
 //! The figures of a width sweep (`nnqft experiment`, and `nnqft reproduce` stages 1-2).
 
 use super::{Figure, Series};
-use nnqft_core::{InputSet, Measurement};
+use nnqft_core::Measurement;
 use nnqft_ensemble::{SlopeFit, SweepResult};
 
 /// The settings of a sweep, for the caption of its figures: the network's scales, the inputs
@@ -10,43 +10,8 @@ use nnqft_ensemble::{SlopeFit, SweepResult};
 pub fn caption(r: &SweepResult) -> Vec<String> {
     let c = &r.config;
     let net = &c.network;
-    let paper =
-        InputSet::paper(net.arch(), net.d_in()).is_ok_and(|p| p.points() == c.inputs.points());
-    let inputs = if paper {
-        "paper inputs".to_string()
-    } else {
-        let pts: Vec<String> = c
-            .inputs
-            .points()
-            .iter()
-            .map(|p| {
-                let xs: Vec<String> = p.iter().map(|x| format!("{x}")).collect();
-                if xs.len() == 1 {
-                    xs[0].clone()
-                } else {
-                    format!("({})", xs.join(", "))
-                }
-            })
-            .collect();
-        let list = pts.join(", ");
-        if list.len() > 60 {
-            format!("{} inputs", pts.len())
-        } else {
-            format!("inputs {list}")
-        }
-    };
-    let depth = if net.depth() > 1 {
-        format!(", depth {}", net.depth())
-    } else {
-        String::new()
-    };
     vec![
-        format!(
-            "sigma_w = {}, sigma_b = {}, d = {}{depth}, {inputs}",
-            net.sigma_w(),
-            net.sigma_b(),
-            net.d_in()
-        ),
+        super::caption::network(net, &c.inputs),
         format!(
             "{} nets in {} experiments per width, {} estimator, seed {}",
             c.nets, c.experiments, c.estimator, c.seed
@@ -194,7 +159,14 @@ pub fn figures(r: &SweepResult, exact: Option<&[Measurement]>) -> Vec<(String, F
 fn fit_line(fit: &SlopeFit) -> Series {
     let x = |w: usize| (w as f64).log10();
     let (a, b) = (x(fit.widths[0]), x(fit.widths[fit.widths.len() - 1]));
-    let err = fit.stderr.map_or(String::new(), |e| format!(" +- {e:.2}"));
+    // An error below the printed precision in one significant digit, never "+- 0.00".
+    let err = fit.stderr.map_or(String::new(), |e| {
+        if e >= 0.005 {
+            format!(" +- {e:.2}")
+        } else {
+            format!(" +- {}", nnqft_core::sci(e, 0))
+        }
+    });
     Series::dashed(
         &format!(
             "fit: slope {:.2}{err} ({} widths)",

@@ -204,12 +204,32 @@ fn beta_figure(flows: &[Flow]) -> Figure {
     fig
 }
 
+/// predicted / measured DeltaG6 per 6-tuple, one series per case, captioned with the
+/// cutoffs of the predictions, the paper inputs and what the points are.
 fn ratio_figure(cases: &[Case]) -> Figure {
+    let cutoffs: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            format!(
+                "{} L = {}",
+                c.arch.name(),
+                nnqft_core::number(c.prediction.cutoff)
+            )
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut fig = Figure::new(
         "6-point deviation: predicted / measured per 6-tuple",
         "6-tuple (index in the table)",
         "predicted / measured",
-    );
+    )
+    .caption("first order: DeltaG6 = -24 lambda sum_15 I4 K, lambda the mean over the 4-tuples")
+    .caption(&format!(
+        "paper inputs, sigma defaults; cutoffs: {}",
+        cutoffs.join(", ")
+    ))
+    .caption("where two series coincide, the later one hides the earlier");
     for c in cases {
         let p = &c.prediction;
         let pts = p

@@ -269,6 +269,12 @@ fn out_dir_gets_the_json_and_the_figure() {
         "relu",
         "--cutoffs",
         "10,100",
+        "--sigma-w",
+        "1.5",
+        "--inputs",
+        "0.5,1,2",
+        "--width",
+        "7",
         "--out",
         d,
         "--quiet",
@@ -284,6 +290,14 @@ fn out_dir_gets_the_json_and_the_figure() {
     assert!((r["slope"].as_f64().unwrap() + 5.0).abs() < 1e-9);
     let svg = std::fs::read_to_string(dir.path().join("rg.svg")).unwrap();
     assert!(svg.contains("<svg") && svg.contains("slope -5.0000"));
+    // The caption carries every setting.
+    for setting in [
+        "sigma_w = 1.5, sigma_b = 0, d = 1, inputs 0.5, 1, 2",
+        "width 7, source exact, 2 cutoffs L = 10 .. 100",
+        "each of the 15 4-tuples",
+    ] {
+        assert!(svg.contains(setting), "no '{setting}' in rg.svg");
+    }
     // Bad requests fail with one line, no panic.
     for bad in [
         &["rg", "--arch", "relu", "--cutoffs", "10,5"][..],

@@ -276,10 +276,20 @@ fn latex_body_is_document_content_and_compiles() {
             assert!(!body.contains(banned), "{case:?}: {banned}");
         }
         // Lines break between terms only: every continuation line starts a new term with
-        // its sign, and no term is cut inside its product of factors.
+        // its sign, and no term is cut inside its product of factors (a term too wide for a
+        // line ends it after its vertex integrals, and its whole product follows, indented).
+        let mut prev = "";
         for line in body.lines().filter(|l| l.trim_start().starts_with('&')) {
             let rest = line.trim_start().trim_start_matches("&\\quad").trim_start();
-            assert!(rest.starts_with("+ ") || rest.starts_with("- "), "{line}");
+            if let Some(product) = rest.strip_prefix("\\quad ") {
+                assert!(
+                    product.starts_with("K(") && prev.trim_end().ends_with("\\, \\\\"),
+                    "{prev}\n{line}"
+                );
+            } else {
+                assert!(rest.starts_with("+ ") || rest.starts_with("- "), "{line}");
+            }
+            prev = line;
         }
         // The diagrams are drawn inline: one drawing per class, vertices labelled.
         assert!(body.contains("\\vcenter{\\hbox{\\begin{tikzpicture}"));
@@ -309,4 +319,35 @@ fn latex_body_is_document_content_and_compiles() {
             String::from_utf8_lossy(&out.stdout)
         );
     }
+}
+
+/// Issue 19: numbers in text output are short and never "-0": the couplings as given
+/// (not Debug's "1.0"), and a tuple across the origin (ReLU, sb = 0: every integral is 0
+/// and the coefficients negative) without "-0.000...e0".
+#[test]
+fn evaluate_prints_short_numbers_and_no_negative_zero() {
+    let out = ok(&[
+        "evaluate",
+        "--points",
+        "4",
+        "--order",
+        "2",
+        "--arch",
+        "relu",
+        "--inputs=-1,-0.5,0,1",
+        "--tuple",
+        "0,1,2,3",
+        "--cutoff",
+        "10",
+        "--lambda",
+        "-6.25e-11",
+        "--kappa",
+        "1",
+    ]);
+    assert!(out.contains("lambda = -6.25e-11, kappa = 1,"), "{out}");
+    assert!(!out.contains("-0.0") && !out.contains("-0e"), "{out}");
+    assert!(
+        out.contains("total = 0.00000000000000e0 +- 0.00e0"),
+        "{out}"
+    );
 }
