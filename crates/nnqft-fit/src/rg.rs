@@ -67,8 +67,18 @@ fn lambda_at_kept(
 ) -> Result<LambdaAtCutoff> {
     let l = ints.cutoff;
     let (mut lambda, mut error, mut beta) = (vec![], vec![], vec![]);
-    for (e, i) in dev.dg4.entries().iter().zip(&ints.x4) {
-        if !(i.value != 0.0 && i.value.is_finite() && i.d_dl.is_finite()) {
+    for ((e, i), &skipped) in dev.dg4.entries().iter().zip(&ints.x4).zip(skip) {
+        let defined = i.value != 0.0 && i.value.is_finite() && i.d_dl.is_finite();
+        if skipped && !defined {
+            // A degenerate tuple whose I4 is exactly 0 (e.g. ReLU, sb = 0, inputs on both
+            // sides of the origin): it has no lambda; it is listed in `why` and left out of
+            // every summary, and its entries serialize as JSON null.
+            lambda.push(f64::NAN);
+            error.push(f64::NAN);
+            beta.push(f64::NAN);
+            continue;
+        }
+        if !defined {
             return Err(FitError::Undefined(format!(
                 "I4 of tuple {:?} at L = {l} is {}: lambda is undefined there",
                 e.index, i.value
