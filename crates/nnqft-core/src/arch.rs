@@ -238,6 +238,20 @@ impl Arch {
         }
     }
 
+    /// phi's parity: `Some(-1.0)` when phi(-z) = -phi(z) (erf, linear, tanh, sin), `Some(1.0)`
+    /// when phi(-z) = phi(z) (cos, abs), `None` otherwise (and for every user activation, whose
+    /// parity is not declared). With no biases it makes the network odd or even too:
+    /// f(-x) = parity f(x) at every depth.
+    pub fn parity(self) -> Option<f64> {
+        match self {
+            Arch::Erf | Arch::Linear | Arch::Tanh | Arch::Sin => Some(-1.0),
+            Arch::Cos | Arch::Abs => Some(1.0),
+            Arch::LeakyRelu(a) if a.get() == -1.0 => Some(1.0),
+            Arch::LeakyRelu(a) if a.get() == 1.0 => Some(-1.0),
+            _ => None,
+        }
+    }
+
     /// The distance from the real axis of phi's nearest complex singularity (tanh: pi/2 at
     /// z = i pi/2; sigmoid, SiLU, softplus: pi), or `None` for an entire function (erf, GELU,
     /// exp, sin, cos, linear). Sets the step of the trapezoid rule for smooth activations.

@@ -236,13 +236,20 @@ fn pair_terms(
     let r = vars.len();
     let c = marginal(k, m, &vars);
     let inv = inverse(&c, r).ok_or_else(|| {
-        IntegrateError::Points(format!(
-            "the 1/n recursion needs non-degenerate pre-activations of inputs {} and {} at \
-             layer {layer}, but they are perfectly correlated there (equal inputs, or x and -x \
-             for an even activation without biases): drop one of them",
-            i + 1,
-            j + 1
-        ))
+        IntegrateError::Points(if i == j {
+            format!(
+                "the 1/n recursion needs a pre-activation of non-zero variance at input {} at \
+                 layer {layer}, but it vanishes there (e.g. x = 0 without biases): drop it",
+                i + 1
+            )
+        } else {
+            format!(
+                "the 1/n recursion needs non-degenerate pre-activations of inputs {} and {} at \
+                 layer {layer}, but they are perfectly correlated there: drop one of them",
+                i + 1,
+                j + 1
+            )
+        })
     })?;
     let n2 = r * r;
     let n4 = n2 * n2;
@@ -305,6 +312,9 @@ pub fn deep_tensors(net: &Network, inputs: &InputSet) -> Result<DeepTensors> {
     if let (MomentRule::PiecewiseLinear { below, above }, 0.0) = (arch.moment_rule(), net.sigma_b())
         && let Some((map, reduced)) = rays(inputs, below, above)
     {
+        return Ok(expand(&deep_tensors(net, &reduced)?, &map));
+    }
+    if let Some((map, reduced)) = mirrors(net, inputs) {
         return Ok(expand(&deep_tensors(net, &reduced)?, &map));
     }
     if !matches!(
@@ -433,6 +443,42 @@ fn rays(inputs: &InputSet, below: f64, above: f64) -> Option<(Vec<(usize, f64)>,
     }
     // The origin: f(0) = 0 exactly, a factor 0 on any representative.
     let map: Vec<(usize, f64)> = map.into_iter().map(|e| e.unwrap_or((0, 0.0))).collect();
+    if reps.len() == inputs.len() {
+        return None;
+    }
+    Some((map, InputSet::new(reps).ok()?))
+}
+
+/// Inputs whose outputs are tied in every network: f(x_b) = f(x_a) when x_b = x_a, and, with
+/// no biases, f(-x) = p f(x) for an activation of parity p ([`nnqft_core::Arch::parity`]: the
+/// first layer is odd in x, an odd act keeps it odd, an even act makes every later layer even).
+/// Such pairs are perfectly correlated at the layers >= 2, which the recursion's derivative
+/// terms cannot take; every correlator of them follows exactly from one of the pair, with the
+/// factor 1 or p. Returns the map to the representatives and the reduced set, as [`rays`];
+/// None when no two inputs are tied.
+fn mirrors(net: &Network, inputs: &InputSet) -> Option<(Vec<(usize, f64)>, InputSet)> {
+    let parity = if net.sigma_b() == 0.0 {
+        net.arch().parity()
+    } else {
+        None
+    };
+    let mut reps: Vec<Vec<f64>> = vec![];
+    let mut map = Vec::with_capacity(inputs.len());
+    for p in inputs.points() {
+        let found = reps.iter().enumerate().find_map(|(r, q)| {
+            if p == q {
+                Some((r, 1.0))
+            } else if parity.is_some() && p.iter().zip(q).all(|(x, y)| *x == -*y) {
+                Some((r, parity.unwrap_or(1.0)))
+            } else {
+                None
+            }
+        });
+        map.push(found.unwrap_or_else(|| {
+            reps.push(p.clone());
+            (reps.len() - 1, 1.0)
+        }));
+    }
     if reps.len() == inputs.len() {
         return None;
     }
@@ -722,7 +768,7 @@ mod tests {
     }
 
     #[test]
-    fn inputs_on_one_ray_scale_with_the_homogeneity_and_equal_inputs_are_refused() {
+    fn inputs_on_one_ray_scale_with_the_homogeneity_and_equal_inputs_are_tied() {
         // ReLU, sb = 0: f(c x) = c f(x), so at 0.2 and 0.4 (one ray) every tensor is the
         // single-input one times the inputs: V_(ab)(cd) = x_a x_b x_c x_d V(1) / 1 etc., with
         // the single-input closed forms V = 5 L K^2, K1 = 0.
@@ -742,12 +788,37 @@ mod tests {
         }
         // The ray of -0.5 is another one, with a non-singular pair from layer 2 on.
         assert!(t.v.iter().chain(&t.k1).all(|v| v.is_finite()));
-        // Equal inputs with sb > 0 are perfectly correlated and refused, naming them.
+        // Equal inputs (sb > 0) tie f(x_2) = f(x_1) in every network: every tensor entry is
+        // the one-input entry.
         let same = InputSet::from_scalars(&[0.3, 0.3]).unwrap();
-        let err = deep_tensors(&net(Arch::Relu, 1.0, 0.5, 2), &same)
+        let relu = net(Arch::Relu, 1.0, 0.5, 2);
+        let t = deep_tensors(&relu, &same).unwrap();
+        let one = deep_tensors(&relu, &InputSet::from_scalars(&[0.3]).unwrap()).unwrap();
+        assert!(t.v.iter().all(|v| *v == one.v[0]) && t.k1.iter().all(|v| *v == one.k1[0]));
+        // A zero-variance pre-activation (x = 0 without biases) is refused, naming the input.
+        let zero = InputSet::from_scalars(&[0.0, 1.0]).unwrap();
+        let err = deep_tensors(&net(Arch::Tanh, 1.0, 0.0, 2), &zero)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("inputs 1 and 2"), "{err}");
+        assert!(err.contains("input 1 ") && err.contains("x = 0"), "{err}");
+    }
+
+    #[test]
+    fn mirrored_inputs_follow_the_parity() {
+        // No biases: f(-x) = -f(x) for tanh (odd) and f(-x) = f(x) for cos (even), in every
+        // network, so the tensors at (x, -x, y) are those at (x, y) with the signs of the
+        // parity. Checked against the sampler in the CLI tests; here the bookkeeping: K1 and V
+        // entries with one mirrored index flip sign for tanh and not for cos.
+        for (arch, p) in [(Arch::Tanh, -1.0), (Arch::Cos, 1.0)] {
+            let n = net(arch, 1.0, 0.0, 3);
+            let t = deep_tensors(&n, &InputSet::from_scalars(&[0.5, -0.5, 1.0]).unwrap()).unwrap();
+            let r = deep_tensors(&n, &InputSet::from_scalars(&[0.5, 1.0]).unwrap()).unwrap();
+            let v3 = |a: usize, b: usize, c: usize, d: usize| t.v[((a * 3 + b) * 3 + c) * 3 + d];
+            let v2 = |a: usize, b: usize, c: usize, d: usize| r.v[((a * 2 + b) * 2 + c) * 2 + d];
+            assert_eq!(v3(1, 0, 0, 2), p * v2(0, 0, 0, 1));
+            assert_eq!(v3(1, 1, 2, 2), v2(0, 0, 1, 1));
+            assert_eq!(t.k1[3 + 2], p * r.k1[1]);
+        }
     }
 
     #[test]

@@ -13,8 +13,8 @@ fn log_err(y: f64, e: f64) -> f64 {
 }
 
 /// g4_depth.svg (S4 against L per width: sampled with error bars, the prediction as a line)
-/// and residual.svg (log10 |sampled - predicted| / |predicted| against log10 L/n with error
-/// bars, the line 3 L/n dashed), captioned with `caption`.
+/// and residual.svg (log10 |sampled - predicted| / |predicted| against log10 L/n, with error
+/// bars where resolved, the line 3 L/n dashed), captioned with `caption`.
 pub fn depth_figures(
     title: &str,
     points: &[DepthPoint],
@@ -54,30 +54,47 @@ pub fn depth_figures(
         .filter(|p| p.depth >= 2 && p.residual > 0.0)
         .collect();
     deep.sort_by(|a, b| a.depth_over_width.total_cmp(&b.depth_over_width));
+    // A residual within two sampling errors of zero has a log error bar reaching -infinity:
+    // such points are drawn without bars and labelled as not resolved.
+    let (resolved, unresolved): (Vec<&DepthPoint>, Vec<&DepthPoint>) = deep
+        .iter()
+        .partition(|p| p.residual > 2.0 * p.residual_stderr);
     let mut res = captioned(Figure::new(
         &format!("{title}: residual of the 1/n prediction"),
         "log10 L/n",
         "log10 |sampled - 1/n| / |1/n|",
     ))
-    .caption("points: depth >= 2 (the 1/n result); dashed: 3 L/n, the allowed size of the O(1/n^2) terms")
-    .with(Series::error_bars(
-        "sampled residual of S4",
-        deep.iter()
-            .map(|p| (p.depth_over_width.log10(), p.residual.log10()))
-            .collect(),
-        deep.iter()
-            .map(|p| log_err(p.residual, p.residual_stderr))
-            .collect(),
-    ))
-    .with(Series::crosses(
-        "sampling error / |1/n|",
-        deep.iter()
-            .map(|p| (p.depth_over_width.log10(), p.residual_stderr.log10()))
-            .filter(|q| q.1.is_finite())
-            .collect(),
-    ));
-    // A residual far below its error has a log error bar reaching -infinity: the axis is cut
-    // half a decade beyond the points, the 3 L/n line and the sampling errors.
+    .caption("points: depth >= 2 (the 1/n result); error bars where the residual exceeds twice its error")
+    .caption("dashed: 3 L/n, the allowed size of the O(1/n^2) terms");
+    if !resolved.is_empty() {
+        res = res.with(Series::error_bars(
+            "sampled residual of S4 (resolved)",
+            resolved
+                .iter()
+                .map(|p| (p.depth_over_width.log10(), p.residual.log10()))
+                .collect(),
+            resolved
+                .iter()
+                .map(|p| log_err(p.residual, p.residual_stderr))
+                .collect(),
+        ));
+    }
+    res = res
+        .with(Series::points(
+            "sampled residual, below 2 sampling errors (not resolved)",
+            unresolved
+                .iter()
+                .map(|p| (p.depth_over_width.log10(), p.residual.log10()))
+                .collect(),
+        ))
+        .with(Series::crosses(
+            "sampling error / |1/n|",
+            deep.iter()
+                .map(|p| (p.depth_over_width.log10(), p.residual_stderr.log10()))
+                .filter(|q| q.1.is_finite())
+                .collect(),
+        ));
+    // The axis: half a decade beyond the points, the 3 L/n line and the sampling errors.
     let ys = deep
         .iter()
         .flat_map(|p| [p.residual, p.residual_stderr, 3.0 * p.depth_over_width])

@@ -10,8 +10,8 @@
 //! ```
 //! Axes are linear: plot log10 values for a log scale (and say so in the labels).
 
-pub mod deep;
 pub mod caption;
+pub mod deep;
 mod figure;
 pub mod sweep;
 

@@ -14,15 +14,20 @@ fn sampled_tanh_and_erf_agree_with_the_one_over_n_result() {
     // within 5 standard errors plus the relative size 3 L/n of the O(1/n^2) terms.
     // ReLU at three inputs: the kinked activation's derivative terms at distinct inputs (the
     // piecewise quadrature between the kinks).
+    // Mirrored inputs without biases (x and -x) are tied by the parity, f(-x) = -f(x) for tanh
+    // and f(x) for cos, and computed from one of the pair.
+    let (plain, mirrored) = ("0.3,0.7,1.0", "-0.5,0.5,1.0");
     let cases = [
-        ("tanh", "0", 2, 32),
-        ("tanh", "0", 4, 128),
-        ("erf", "1", 3, 64),
-        ("erf", "1", 2, 256),
-        ("relu", "0.5", 2, 32),
-        ("relu", "0.5", 3, 64),
+        ("tanh", "0", 2, 32, plain),
+        ("tanh", "0", 4, 128, plain),
+        ("erf", "1", 3, 64, plain),
+        ("erf", "1", 2, 256, plain),
+        ("relu", "0.5", 2, 32, plain),
+        ("relu", "0.5", 3, 64, plain),
+        ("tanh", "0", 2, 32, mirrored),
+        ("cos", "0", 2, 64, mirrored),
     ];
-    for (arch, sb, depth, width) in cases {
+    for (arch, sb, depth, width, inputs) in cases {
         let (d, w) = (depth.to_string(), width.to_string());
         let common = [
             "--arch",
@@ -32,7 +37,7 @@ fn sampled_tanh_and_erf_agree_with_the_one_over_n_result() {
             "--sigma-b",
             sb,
             "--inputs",
-            "0.3,0.7,1.0",
+            inputs,
             "--depth",
             &d,
             "--width",
@@ -121,15 +126,15 @@ fn bad_depths_are_one_line_errors() {
         &[
             "exact",
             "--arch",
-            "relu",
+            "tanh",
             "--depth",
             "2",
             "--width",
             "4",
             "--sigma-b",
-            "0.5",
+            "0",
             "--inputs",
-            "0.3,0.3",
+            "0,0.3",
         ],
         &[
             "exact", "--arch", "erf", "--depth", "2", "--width", "4", "--npt", "6",

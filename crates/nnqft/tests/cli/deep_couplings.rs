@@ -287,20 +287,20 @@ fn deep_coupling_refusals_are_one_line_errors() {
             ],
             "--depth",
         ),
-        // The 1/n recursion needs non-degenerate pairs of pre-activations (equal inputs are not).
+        // The 1/n recursion needs pre-activations of non-zero variance (x = 0 without biases).
         (
             &[
                 "rg",
                 "--arch",
-                "relu",
+                "erf",
                 "--depth",
                 "2",
                 "--sigma-b",
-                "0.5",
+                "0",
                 "--inputs",
-                "0.3,0.3",
+                "0,0.3",
             ],
-            "perfectly correlated",
+            "x = 0",
         ),
         // The 6-point function is not computed at order 1/n.
         (
