@@ -27,6 +27,7 @@ mod measurement;
 mod multiset;
 mod network;
 mod pair;
+mod pair_split;
 mod pairing;
 pub mod paper;
 pub mod rules;
