@@ -165,7 +165,7 @@ fn cos_net_kernel_is_translation_invariant() {
 }
 
 /// The split rule at large scale (pre-activation widths 100 and 1000, where the trapezoid
-/// rule would need millions of nodes): same and opposite inputs, a wide and a narrow input,
+/// rule would need millions of nodes, and 6 to 12, near the switch): same and opposite inputs, a wide and a narrow input,
 /// and a nearly orthogonal pair in d = 2, against the nested double-exponential reference
 /// (split at the activations' transitions, which it resolves by its endpoint clustering).
 #[test]
@@ -176,6 +176,9 @@ fn large_scale_kernels_match_independent_quadrature() {
         (vec![100.0], vec![-100.0]),
         (vec![1000.0], vec![-1000.0]),
         (vec![100.0, 1.0], vec![-1.5, 100.0]),
+        // Near the switch from the trapezoid rule to the split (widths 6 to 12).
+        (vec![5.0], vec![-4.0]),
+        (vec![10.0], vec![3.0]),
     ];
     for arch in [
         Arch::Tanh,
