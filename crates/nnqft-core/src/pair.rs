@@ -127,7 +127,7 @@ impl Conditional {
 /// with poles near the real axis, e.g. tanh, far fewer nodes than Gauss-Hermite needs.
 ///
 /// Where that rule would need more than [`SPLIT_ABOVE`] nodes (pre-activations wider than
-/// about 5) and the activation has a saturated part (tanh, sigmoid, softplus, SiLU, GELU),
+/// about 2) and the activation has a saturated part (tanh, sigmoid, softplus, SiLU, GELU),
 /// the split of [`crate::pair_split`] instead, whose work does not grow with the scale.
 pub fn gaussian_pair(arch: Arch, s11: f64, s22: f64, s12: f64) -> f64 {
     if crate::pair_split::has_split(arch) && conditional_nodes(arch, s11, s22, s12) > SPLIT_ABOVE {
@@ -139,8 +139,8 @@ pub fn gaussian_pair(arch: Arch, s11: f64, s22: f64, s12: f64) -> f64 {
 }
 
 /// The conditional rule's node count above which the split is used (the split costs up to
-/// about 2e5 nodes, each a few transcendental functions).
-pub const SPLIT_ABOVE: f64 = 4e5;
+/// about 3e4 nodes, each a few transcendental functions, against one tanh per trapezoid node).
+pub const SPLIT_ABOVE: f64 = 3e4;
 
 /// The number of nodes of the conditional trapezoid rule of [`gaussian_pair`] (outer times
 /// inner), without building it.

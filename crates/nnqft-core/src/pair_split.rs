@@ -182,7 +182,21 @@ fn remainders(arch: Arch, reach: f64, s_u: f64, s_v: f64, c: f64) -> f64 {
     }
     // Outer trapezoid over v: resolve r(v), the density (scale b) and E[r(u) | v] (varying
     // on the scale 1 / |slope| or slower).
-    let hv = h.min(b / 1.5).min(h / slope.abs().max(1e-300));
+    // (E[r(u) | v] is r smoothed by a Gaussian of width sd, at slope v: its scale in v is
+    // max(h, sd / 1.5) / |slope|.)
+    let hv = h
+        .min(b / 1.5)
+        .min(h.max(sd / 1.5) / slope.abs().max(1e-300));
+    // Wide conditional (sd >= 1): the inner rule on the fixed grid u = k h, |u| < Z, with
+    // r(u) computed once and the Gaussian factor by a second-order recurrence.
+    let k_u = (reach / h).ceil() as i64;
+    let r_grid: Vec<f64> = if sd >= 1.0 {
+        (-k_u..=k_u)
+            .map(|k| remainder(arch, k as f64 * h))
+            .collect()
+    } else {
+        Vec::new()
+    };
     // Inner over u = m + sd g: the step the remainder needs at width sd.
     let hg = if sd > 0.0 { (h / sd).min(0.75) } else { 0.75 };
     let kv = (range / hv).ceil() as i64;
@@ -196,6 +210,8 @@ fn remainders(arch: Arch, reach: f64, s_u: f64, s_v: f64, c: f64) -> f64 {
         let m = slope * v;
         let inner = if sd < 1e-9 {
             remainder(arch, m)
+        } else if sd >= 1.0 {
+            gaussian_row(&r_grid, h, m, q) * h / (sd * (2.0 * PI).sqrt())
         } else {
             let lo = ((-reach - m) / sd).max(-9.5);
             let hi = ((reach - m) / sd).min(9.5);
@@ -214,6 +230,34 @@ fn remainders(arch: Arch, reach: f64, s_u: f64, s_v: f64, c: f64) -> f64 {
         total += rv * inner * pdf(v / b) / b;
     }
     total * hv
+}
+
+/// sum_k r[k] exp(-(u_k - m)^2 / (2 q)) over the grid u_k = (k - K) h (r of length 2K + 1),
+/// walking out from the node nearest m: each term is the last times a ratio that itself
+/// shrinks by exp(-h^2 / q) per step (all factors at most 1, no overflow).
+fn gaussian_row(r: &[f64], h: f64, m: f64, q: f64) -> f64 {
+    let k = (r.len() / 2) as i64;
+    let c = ((m / h).round() as i64).clamp(-k, k);
+    let d0 = c as f64 * h - m;
+    let t0 = (-0.5 * d0 * d0 / q).exp();
+    let gamma = (-h * h / q).exp();
+    let idx = |j: i64| (j + k) as usize;
+    let mut total = r[idx(c)] * t0;
+    // Upwards: t_{j+1} / t_j = exp(-(2 (u_j - m) h + h^2) / (2 q)).
+    let (mut t, mut ratio) = (t0, (-(2.0 * d0 * h + h * h) / (2.0 * q)).exp());
+    for j in c + 1..=k {
+        t *= ratio;
+        ratio *= gamma;
+        total += r[idx(j)] * t;
+    }
+    // Downwards: t_{j-1} / t_j = exp((2 (u_j - m) h - h^2) / (2 q)).
+    let (mut t, mut ratio) = (t0, ((2.0 * d0 * h - h * h) / (2.0 * q)).exp());
+    for j in (-k..c).rev() {
+        t *= ratio;
+        ratio *= gamma;
+        total += r[idx(j)] * t;
+    }
+    total
 }
 
 /// The 2-D trapezoid rule of step `h` for E[r(u) r(v)] on |u|, |v| < Z, with density
