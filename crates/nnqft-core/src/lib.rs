@@ -44,5 +44,5 @@ pub use inputs::InputSet;
 pub use measurement::{ConnectedEntry, MeasuredEntry, Measurement, Summary};
 pub use multiset::{multiset_count, multiset_rank, multisets};
 pub use network::{MAX_DEPTH, MAX_INPUT_DIM, Network, uniform_exp_moment};
-pub use pair::{gaussian_pair, uniform_bias_pair};
+pub use pair::{gaussian_pair, pair_work, uniform_bias_pair};
 pub use pairing::{Pairings, pairing_count};

@@ -142,6 +142,18 @@ pub fn gaussian_pair(arch: Arch, s11: f64, s22: f64, s12: f64) -> f64 {
 /// about 3e4 nodes, each a few transcendental functions, against one tanh per trapezoid node).
 pub const SPLIT_ABOVE: f64 = 3e4;
 
+/// The work of one [`gaussian_pair`] in trapezoid-node equivalents (one activation value
+/// each): the conditional rule's node count, or for the split, its at most about 3e4 nodes
+/// at about three times the cost each. For time estimates.
+pub fn pair_work(arch: Arch, s11: f64, s22: f64, s12: f64) -> f64 {
+    let nodes = conditional_nodes(arch, s11, s22, s12);
+    if crate::pair_split::has_split(arch) && nodes > SPLIT_ABOVE {
+        1e5
+    } else {
+        nodes
+    }
+}
+
 /// The number of nodes of the conditional trapezoid rule of [`gaussian_pair`] (outer times
 /// inner), without building it.
 pub fn conditional_nodes(arch: Arch, s11: f64, s22: f64, s12: f64) -> f64 {
