@@ -130,10 +130,11 @@ impl Conditional {
 /// about 2) and the activation has a saturated part (tanh, sigmoid, softplus, SiLU, GELU),
 /// the split of [`crate::pair_split`] instead, whose work does not grow with the scale.
 pub fn gaussian_pair(arch: Arch, s11: f64, s22: f64, s12: f64) -> f64 {
-    if crate::pair_split::has_split(arch) && conditional_nodes(arch, s11, s22, s12) > SPLIT_ABOVE {
-        if let Some(v) = crate::pair_split::split_pair(arch, s11, s22, s12) {
-            return v;
-        }
+    if crate::pair_split::has_split(arch)
+        && conditional_nodes(arch, s11, s22, s12) > SPLIT_ABOVE
+        && let Some(v) = crate::pair_split::split_pair(arch, s11, s22, s12)
+    {
+        return v;
     }
     Conditional::new(arch, s11, s22, s12).integrate(arch, 0.0)
 }
