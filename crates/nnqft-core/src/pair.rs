@@ -125,8 +125,55 @@ impl Conditional {
 /// g2), each direction with the step its own width needs (g1: a; g2: the conditional width
 /// b sqrt(1 - rho^2), so nearly parallel inputs need few inner nodes). For an activation
 /// with poles near the real axis, e.g. tanh, far fewer nodes than Gauss-Hermite needs.
+///
+/// Where that rule would need more than [`SPLIT_ABOVE`] nodes (pre-activations wider than
+/// about 2) and the activation has a saturated part (tanh, sigmoid, softplus, SiLU, GELU),
+/// the split of [`crate::pair_split`] instead, whose work does not grow with the scale.
 pub fn gaussian_pair(arch: Arch, s11: f64, s22: f64, s12: f64) -> f64 {
+    if crate::pair_split::has_split(arch)
+        && conditional_nodes(arch, s11, s22, s12) > SPLIT_ABOVE
+        && let Some(v) = crate::pair_split::split_pair(arch, s11, s22, s12)
+    {
+        return v;
+    }
     Conditional::new(arch, s11, s22, s12).integrate(arch, 0.0)
+}
+
+/// The conditional rule's node count above which the split is used (the split costs up to
+/// about 3e4 nodes, each a few transcendental functions, against one tanh per trapezoid node).
+pub const SPLIT_ABOVE: f64 = 3e4;
+
+/// The work of one [`gaussian_pair`] in trapezoid-node equivalents (one activation value
+/// each): the conditional rule's node count, or for the split, its at most about 3e4 nodes
+/// at about three times the cost each. For time estimates.
+pub fn pair_work(arch: Arch, s11: f64, s22: f64, s12: f64) -> f64 {
+    let nodes = conditional_nodes(arch, s11, s22, s12);
+    if crate::pair_split::has_split(arch) && nodes > SPLIT_ABOVE {
+        1e5
+    } else {
+        nodes
+    }
+}
+
+/// The number of nodes of the conditional trapezoid rule of [`gaussian_pair`] (outer times
+/// inner), without building it.
+pub fn conditional_nodes(arch: Arch, s11: f64, s22: f64, s12: f64) -> f64 {
+    let (s11, s22) = if s11 >= s22 { (s11, s22) } else { (s22, s11) };
+    let (a, b) = (s11.max(0.0).sqrt(), s22.max(0.0).sqrt());
+    let rho = if a * b > 0.0 {
+        (s12 / (a * b)).clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
+    let c = (1.0 - rho * rho).max(0.0).sqrt();
+    let count = |h: f64| 2.0 * (TRAPEZOID_REACH / h).ceil() + 1.0;
+    let outer = count(trapezoid_step(arch, a));
+    let inner = if b * c > 0.0 {
+        count(trapezoid_step(arch, b * c))
+    } else {
+        1.0
+    };
+    outer * inner
 }
 
 /// Gauss-Legendre nodes and weights for the uniform density on [-pi, pi]: 8 panels of
