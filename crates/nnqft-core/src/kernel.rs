@@ -57,8 +57,8 @@ impl Network {
                      sigma_w = {}, sigma_b = {}: use smaller inputs or scales",
                     a + 1,
                     inputs.point(a),
-                    self.sigma_w,
-                    self.sigma_b
+                    crate::number(self.sigma_w),
+                    crate::number(self.sigma_b)
                 )));
             }
         }

@@ -592,8 +592,8 @@ pub fn deep_measurement(
         if !entries.iter().all(|e| e.mean.is_finite()) {
             return Err(IntegrateError::NonFinite(format!(
                 "the 1/n correlators overflow for sigma_w = {}, sigma_b = {}",
-                net.sigma_w(),
-                net.sigma_b()
+                nnqft_core::number(net.sigma_w()),
+                nnqft_core::number(net.sigma_b())
             )));
         }
         summary.insert(

@@ -219,8 +219,8 @@ pub fn exact_measurement(
             "the exact correlators overflow for sigma_w = {}, sigma_b = {} on these inputs (the \
              one-neuron moments or the kernel are not finite in double precision); use smaller \
              scales or inputs",
-            net.sigma_w(),
-            net.sigma_b()
+            nnqft_core::number(net.sigma_w()),
+            nnqft_core::number(net.sigma_b())
         )));
     }
     Ok(Measurement {

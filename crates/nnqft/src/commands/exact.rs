@@ -74,8 +74,8 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
         "{} {what} at width N = {} (sigma_w = {}, sigma_b = {}, d = {}), {} inputs",
         net.arch().title(),
         args.width,
-        net.sigma_w(),
-        net.sigma_b(),
+        nnqft_core::number(net.sigma_w()),
+        nnqft_core::number(net.sigma_b()),
         net.d_in(),
         xs.len()
     );

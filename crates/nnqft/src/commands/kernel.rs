@@ -38,8 +38,8 @@ pub fn run(args: Args, global: &Global) -> Result<()> {
     println!(
         "{} kernel (sigma_w = {}, sigma_b = {}, d = {}) over {} inputs",
         net.arch().title(),
-        net.sigma_w(),
-        net.sigma_b(),
+        nnqft_core::number(net.sigma_w()),
+        nnqft_core::number(net.sigma_b()),
         net.d_in(),
         xs.len()
     );

@@ -305,8 +305,8 @@ fn print_table(net: &Network, width: usize, source: &Source, r: &RgReport) {
     println!(
         "{} (sigma_w = {}, sigma_b = {}, d = {}{}), width {width}, source {}: lambda = -DeltaG4/(24 I4) over {} tuples",
         net.arch().title(),
-        net.sigma_w(),
-        net.sigma_b(),
+        nnqft_core::number(net.sigma_w()),
+        nnqft_core::number(net.sigma_b()),
         net.d_in(),
         deep_note(net, source),
         source.label(),

@@ -107,8 +107,8 @@ pub fn print_summary(m: &Measurement, estimator: Estimator) {
     println!(
         "{}-net (sigma_w = {}, sigma_b = {}, d = {}), width {}: {} nets in {} experiments, seed {}, {} inputs, {estimator} estimator",
         m.arch.title().trim_end_matches("-net"),
-        m.sigma_w,
-        m.sigma_b,
+        nnqft_core::number(m.sigma_w),
+        nnqft_core::number(m.sigma_b),
         m.d_in,
         m.width,
         m.nets,

@@ -351,3 +351,34 @@ fn evaluate_prints_short_numbers_and_no_negative_zero() {
         "{out}"
     );
 }
+
+/// Issue 19's cosmetic case: a scale of 1e-300 (or 1e200) reads "1e-300" in every header,
+/// not as 300 digits.
+#[test]
+fn extreme_scales_print_short_in_headers() {
+    for v in ["1e-300", "1e200"] {
+        for flag in ["--sigma-w", "--sigma-b"] {
+            let runs: [&[&str]; 3] = [
+                &["kernel", "--arch", "relu", flag, v, "--inputs", "0.5"],
+                &[
+                    "exact", "--arch", "relu", "--width", "5", flag, v, "--inputs", "0.5",
+                ],
+                &[
+                    "sample", "--arch", "relu", "--width", "5", "--nets", "100", flag, v,
+                    "--inputs", "0.5", "--quiet",
+                ],
+            ];
+            for args in runs {
+                let out = nnqft(args);
+                let text = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                // 1e200 may overflow (a one-line error); a success names the scale.
+                assert!(!out.status.success() || text.contains(v), "{args:?}: {text}");
+                assert!(text.lines().all(|l| l.len() < 200), "{args:?}: {text}");
+            }
+        }
+    }
+}
