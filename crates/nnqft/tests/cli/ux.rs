@@ -376,7 +376,10 @@ fn extreme_scales_print_short_in_headers() {
                     String::from_utf8_lossy(&out.stderr)
                 );
                 // 1e200 may overflow (a one-line error); a success names the scale.
-                assert!(!out.status.success() || text.contains(v), "{args:?}: {text}");
+                assert!(
+                    !out.status.success() || text.contains(v),
+                    "{args:?}: {text}"
+                );
                 assert!(text.lines().all(|l| l.len() < 200), "{args:?}: {text}");
             }
         }
