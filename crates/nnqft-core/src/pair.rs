@@ -61,18 +61,26 @@ struct Conditional {
     inner: (Vec<f64>, Vec<f64>),
 }
 
+/// The wider standard deviation a, the narrower b, their correlation rho and
+/// c = sqrt(1 - rho^2) for the covariance [[s11, s12], [s12, s22]] in either order: the outer
+/// direction has width a, the inner conditional one b c.
+fn widths(s11: f64, s22: f64, s12: f64) -> (f64, f64, f64, f64) {
+    let (s11, s22) = if s11 >= s22 { (s11, s22) } else { (s22, s11) };
+    let (a, b) = (s11.max(0.0).sqrt(), s22.max(0.0).sqrt());
+    let rho = if a * b > 0.0 {
+        (s12 / (a * b)).clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
+    let c = (1.0 - rho * rho).max(0.0).sqrt();
+    (a, b, rho, c)
+}
+
 impl Conditional {
     /// The rules for covariance [[s11, s12], [s12, s22]], ordered so that the outer direction
     /// is the wider one (E[phi(u) phi(v)] is symmetric in u and v).
     fn new(arch: Arch, s11: f64, s22: f64, s12: f64) -> Self {
-        let (s11, s22) = if s11 >= s22 { (s11, s22) } else { (s22, s11) };
-        let (a, b) = (s11.max(0.0).sqrt(), s22.max(0.0).sqrt());
-        let rho = if a * b > 0.0 {
-            (s12 / (a * b)).clamp(-1.0, 1.0)
-        } else {
-            0.0
-        };
-        let c = (1.0 - rho * rho).max(0.0).sqrt();
+        let (a, b, rho, c) = widths(s11, s22, s12);
         let outer = trapezoid(trapezoid_step(arch, a));
         let inner = if b * c > 0.0 {
             trapezoid(trapezoid_step(arch, b * c))
@@ -158,14 +166,7 @@ pub fn pair_work(arch: Arch, s11: f64, s22: f64, s12: f64) -> f64 {
 /// The number of nodes of the conditional trapezoid rule of [`gaussian_pair`] (outer times
 /// inner), without building it.
 pub fn conditional_nodes(arch: Arch, s11: f64, s22: f64, s12: f64) -> f64 {
-    let (s11, s22) = if s11 >= s22 { (s11, s22) } else { (s22, s11) };
-    let (a, b) = (s11.max(0.0).sqrt(), s22.max(0.0).sqrt());
-    let rho = if a * b > 0.0 {
-        (s12 / (a * b)).clamp(-1.0, 1.0)
-    } else {
-        0.0
-    };
-    let c = (1.0 - rho * rho).max(0.0).sqrt();
+    let (a, b, _, c) = widths(s11, s22, s12);
     let count = |h: f64| 2.0 * (TRAPEZOID_REACH / h).ceil() + 1.0;
     let outer = count(trapezoid_step(arch, a));
     let inner = if b * c > 0.0 {

@@ -311,21 +311,16 @@ pub fn exp_wide(xh: f64, xl: f64) -> f64 {
 
 /// 1/(j+1)!, j = 0..=12: e^r - 1 = r sum_j r^j / (j+1)! (the next term is below 2e-17
 /// relative for |r| <= ln2/2).
-const EXPM1_TAYLOR: [f64; 13] = [
-    1.0,
-    1.0 / 2.0,
-    1.0 / 6.0,
-    1.0 / 24.0,
-    1.0 / 120.0,
-    1.0 / 720.0,
-    1.0 / 5040.0,
-    1.0 / 40320.0,
-    1.0 / 362880.0,
-    1.0 / 3628800.0,
-    1.0 / 39916800.0,
-    1.0 / 479001600.0,
-    1.0 / 6227020800.0,
-];
+const EXPM1_TAYLOR: [f64; 13] = {
+    // EXP_TAYLOR without its leading 1/0!.
+    let mut c = [0.0; 13];
+    let mut j = 0;
+    while j < 13 {
+        c[j] = EXP_TAYLOR[j + 1];
+        j += 1;
+    }
+    c
+};
 /// tanh is evaluated at x clamped to [-TANH_MAX, TANH_MAX]: tanh(20) = 1 - 8.5e-18 rounds
 /// to 1.
 const TANH_MAX: f64 = 20.0;
