@@ -1,11 +1,11 @@
 //! Time of the exact tables (all 462 6-point entries) of six inputs for every named activation,
 //! in d = 1 and d = 3 (the default inputs, on the diagonal of R^3: the cost depends on the rank
 //! of the inputs, not on d), with the largest quadrature error of the sixth moments relative
-//! to the largest sixth moment; then the quadrature activations (tanh, sigmoid, softplus,
-//! silu, gelu; or those in `ZOO_GENERAL`) on six points in general position in R^3 (rank 3,
-//! four latent directions with the bias). `cargo run --release -p nnqft-integrate --example
+//! to the largest sixth moment; then every activation (or those in `ZOO_GENERAL`) on six
+//! points in general position in R^3 (rank 3: four latent directions with the bias), with a
+//! normal and with a uniform hidden bias. `cargo run --release -p nnqft-integrate --example
 //! zoo_timing`; the numbers of a run are in bench/RESULTS.md.
-use nnqft_core::{Arch, InputSet, Network};
+use nnqft_core::{Arch, BiasDist, InputSet, Network};
 use nnqft_integrate::exact_tables;
 use std::time::Instant;
 
@@ -34,21 +34,33 @@ fn main() {
             );
         }
     }
-    // Six points in general position in R^3 (four latent directions with the bias), for
-    // the activations whose moments are quadratures (`ZOO_GENERAL` picks some, comma
-    // separated; default all five).
-    let names =
-        std::env::var("ZOO_GENERAL").unwrap_or_else(|_| "tanh,sigmoid,softplus,silu,gelu".into());
-    for name in names.split(',') {
-        let arch: Arch = name.parse().expect("an activation name");
-        let net = Network::paper_in(arch, 3).unwrap();
-        let t = Instant::now();
-        let tables = exact_tables(&net, 5, &d3).unwrap();
-        let secs = t.elapsed().as_secs_f64();
-        println!(
-            "{name}, general position in d = 3: {secs:.3} s, {:.1e}",
-            worst(&tables)
-        );
+    // Six points in general position in R^3: rank 3, four latent directions with a normal
+    // bias (three and the uniform coordinate with a uniform one). `ZOO_GENERAL` picks
+    // activations (comma separated; default all).
+    let names = std::env::var("ZOO_GENERAL").unwrap_or_default();
+    let archs: Vec<Arch> = if names.is_empty() {
+        Arch::named()
+    } else {
+        names
+            .split(',')
+            .map(|n| n.parse().expect("an activation name"))
+            .collect()
+    };
+    println!("\nsix points in general position in d = 3");
+    println!("activation      bias     seconds   max rel error of M6");
+    for arch in archs {
+        for bias in [BiasDist::Normal, BiasDist::Uniform] {
+            let net = Network::paper_in(arch, 3).unwrap().with_bias(bias);
+            let t = Instant::now();
+            let tables = exact_tables(&net, 5, &d3).unwrap();
+            let secs = t.elapsed().as_secs_f64();
+            println!(
+                "{:<15} {:<8} {secs:7.3}   {:.1e}",
+                arch.name(),
+                format!("{bias:?}").to_lowercase(),
+                worst(&tables)
+            );
+        }
     }
 }
 

@@ -32,6 +32,8 @@ mod kinked;
 mod moments;
 mod piecewise;
 mod quad;
+mod sphere;
+mod tensor_rule;
 mod vertex;
 
 pub use cutoff::{Cutoff, Weight, number};

@@ -6,18 +6,21 @@
 //! inputs on one line x_a = c_a u. Otherwise quadrature in the latent space: z_a = t + A_a . g
 //! with g standard normal of dimension rank(x) + [normal bias, sb > 0] and t the uniform bias
 //! (or 0), at most [`MAX_LATENT_DIM`] directions in all, never d or N (docs/conventions.md
-//! section 10).
+//! section 10). Smooth activations: a tensor trapezoid rule (`tensor_rule.rs`). Piecewise-linear
+//! ones: over three Gaussian directions by homogeneity (`sphere.rs`), otherwise one direction
+//! exactly and the others by nested adaptive quadrature (slow in four directions: ReLU with a
+//! bias on inputs spanning three dimensions takes minutes).
 
 use crate::error::{IntegrateError, Result};
-use crate::quad::{MAX_DIM, Nested, Tol, gauss_legendre};
+use crate::quad::{MAX_DIM, Nested, Tol};
+use crate::sphere::sphere_moments;
+use crate::tensor_rule::{Axis, Products, tensor_sum};
 use nnqft_core::Estimate;
 use nnqft_core::{
     Arch, BiasDist, InputSet, MomentRule, Network, multiset_rank, multisets, uniform_exp_moment,
 };
-use rayon::prelude::*;
 
-/// Largest latent dimension the moment quadrature handles.
-pub const MAX_LATENT_DIM: usize = 4;
+pub use crate::tensor_rule::MAX_LATENT_DIM;
 
 /// M_k for every sorted k-multiset of the inputs, k = 1..=max_k, with quadrature errors.
 #[derive(Clone, Debug, PartialEq)]
@@ -376,7 +379,11 @@ fn latent(net: &Network, inputs: &InputSet, max_k: usize) -> Result<OneNeuronMom
     } else if let MomentRule::PiecewiseLinear { below, above } = net.arch().moment_rule()
         && lat.gaussian_dims() > 0
     {
-        piecewise_latent(&lat, max_k, below, above)
+        if (lat.r == 3 || lat.r == 4) && !lat.uniform {
+            sphere_moments(&lat.rows, &lat.links, below, above)
+        } else {
+            piecewise_latent(&lat, max_k, below, above)
+        }
     } else {
         rotate_principal(&mut lat);
         trapezoid_latent(net.arch(), &lat)
@@ -434,7 +441,7 @@ fn trapezoid_latent(arch: Arch, lat: &Latent) -> (Vec<f64>, Vec<f64>) {
     let off = usize::from(lat.uniform);
     let mut axes: Vec<Axis> = Vec::with_capacity(lat.r);
     if lat.uniform {
-        axes.push(Axis::uniform());
+        axes.push(Axis::uniform(s));
     }
     for j in off..lat.r {
         let amax = lat.rows.iter().map(|r| r[j].abs()).fold(0.0f64, f64::max);
@@ -447,131 +454,17 @@ fn trapezoid_latent(arch: Arch, lat: &Latent) -> (Vec<f64>, Vec<f64>) {
         };
         axes.push(Axis::trapezoid(h, reach));
     }
-    tensor_sum(arch, lat, &axes, if strip.is_none() { 3 } else { 2 })
-}
-
-/// One coordinate of a tensor rule: nodes, weights, and whether each node belongs to the
-/// coarser rule (step 2h; every node of a Gauss-Legendre axis counts as coarse).
-struct Axis {
-    nodes: Vec<f64>,
-    weights: Vec<f64>,
-    coarse: Vec<bool>,
-}
-
-impl Axis {
-    /// Trapezoid rule for the standard normal density: nodes k h, |k| <= reach / h.
-    fn trapezoid(h: f64, reach: f64) -> Axis {
-        let kmax = (reach / h).ceil() as i64;
-        let norm = h / (2.0 * std::f64::consts::PI).sqrt();
-        let mut a = Axis {
-            nodes: Vec::new(),
-            weights: Vec::new(),
-            coarse: Vec::new(),
-        };
-        for k in -kmax..=kmax {
-            let g = k as f64 * h;
-            a.nodes.push(g);
-            a.weights.push(norm * (-0.5 * g * g).exp());
-            a.coarse.push(k % 2 == 0);
-        }
-        a
-    }
-
-    /// Gauss-Legendre panels for the uniform density on [-pi, pi] (4 panels of 24 nodes; the
-    /// panel edge at 0 keeps a kink at t = 0 off the nodes).
-    fn uniform() -> Axis {
-        let (x, w) = gauss_legendre(24);
-        let panels = 4;
-        let h = 2.0 * std::f64::consts::PI / panels as f64;
-        let mut a = Axis {
-            nodes: Vec::new(),
-            weights: Vec::new(),
-            coarse: Vec::new(),
-        };
-        for p in 0..panels {
-            let lo = -std::f64::consts::PI + p as f64 * h;
-            for (xi, wi) in x.iter().zip(&w) {
-                a.nodes.push(lo + 0.5 * h * (xi + 1.0));
-                a.weights.push(0.5 * h * wi / (2.0 * std::f64::consts::PI));
-                a.coarse.push(true);
-            }
-        }
-        a
-    }
-}
-
-/// The tensor sums over `axes` of every component (fine rule), of the coarse rule (weights
-/// scaled by 2 per trapezoid axis) and of the absolute values; returns values and errors,
-/// the error being gap^power / scale^(power - 1) for the gap between the two rules.
-fn tensor_sum(arch: Arch, lat: &Latent, axes: &[Axis], power: i32) -> (Vec<f64>, Vec<f64>) {
-    let r = lat.r;
-    let m = lat.rows.len();
-    let ncomp = lat.links.len();
-    let sizes: Vec<usize> = axes.iter().map(|a| a.nodes.len()).collect();
-    let rest_total: usize = sizes[1..].iter().product();
-    let coarse_factor: f64 = axes
-        .iter()
-        .map(|a| {
-            if a.coarse.iter().all(|&c| c) {
-                1.0
-            } else {
-                2.0
-            }
-        })
-        .product();
-    let n0 = sizes[0];
-    let sums = (0..n0)
-        .into_par_iter()
-        .map(|i0| {
-            let mut acc = vec![0.0; 3 * ncomp];
-            let mut v = vec![0.0; ncomp];
-            let mut phi = vec![0.0; m];
-            let mut y = [0.0; MAX_LATENT_DIM];
-            for rest in 0..rest_total {
-                let mut wt = axes[0].weights[i0];
-                let mut coarse = axes[0].coarse[i0];
-                y[0] = axes[0].nodes[i0];
-                let mut q = rest;
-                for j in 1..r {
-                    let ij = q % sizes[j];
-                    q /= sizes[j];
-                    y[j] = axes[j].nodes[ij];
-                    wt *= axes[j].weights[ij];
-                    coarse &= axes[j].coarse[ij];
-                }
-                for ((p, row), sc) in phi.iter_mut().zip(&lat.rows).zip(&lat.scales) {
-                    let z: f64 = row.iter().zip(&y).map(|(x, y)| x * y).sum();
-                    *p = arch.activation(z) * sc;
-                }
-                fill(&lat.links, &phi, wt, &mut v);
-                let (fine, tail) = acc.split_at_mut(ncomp);
-                let (coarse_acc, abs) = tail.split_at_mut(ncomp);
-                fine.iter_mut().zip(&v).for_each(|(a, b)| *a += b);
-                abs.iter_mut().zip(&v).for_each(|(a, b)| *a += b.abs());
-                if coarse {
-                    coarse_acc.iter_mut().zip(&v).for_each(|(a, b)| *a += b);
-                }
-            }
-            acc
-        })
-        .collect::<Vec<_>>()
-        // Summed in a fixed order: the result does not depend on the thread schedule.
-        .into_iter()
-        .fold(vec![0.0; 3 * ncomp], |mut a, b| {
-            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-            a
-        });
-    let nodes: f64 = sizes.iter().map(|&n| n as f64).product();
-    let (fine, tail) = sums.split_at(ncomp);
-    let (coarse, abs) = tail.split_at(ncomp);
-    let err = (0..ncomp)
-        .map(|i| {
-            let gap = (fine[i] - coarse_factor * coarse[i]).abs();
-            let scale = fine[i].abs().max(abs[i]).max(f64::MIN_POSITIVE);
-            gap.min(gap.powi(power) / scale.powi(power - 1)) + f64::EPSILON * nodes.sqrt() * abs[i]
-        })
-        .collect();
-    (fine.to_vec(), err)
+    let f = Products {
+        arch,
+        parity: arch.parity(),
+        rows: &lat.rows,
+        scales: &lat.scales,
+        links: &lat.links,
+    };
+    // The ball of radius reach + 0.5 (10) leaves out a Gaussian mass of 1e-20 in four
+    // dimensions, and 1e-14 of E[|g|^6] = 192; the cube |g_j| <= reach would spend 2.6
+    // times the nodes on its corners.
+    tensor_sum(&f, &axes, reach + 0.5, if strip.is_none() { 3 } else { 2 })
 }
 
 /// Piecewise-linear activations (ReLU): the innermost latent coordinate t analytically (on each piece between the kinks

@@ -1,0 +1,394 @@
+//! One-neuron moments of a piecewise-linear activation (ReLU, leaky ReLU, abs, linear) over
+//! three Gaussian latent directions, by homogeneity.
+//!
+//! With a normal bias (or none) every pre-activation is linear in the latent normal vector,
+//! z_a = A_a . y with y in R^3, and phi(z) = z times a slope per sign, so the product of a
+//! k-multiset is homogeneous of degree k: F(rho w) = rho^k F(w) for w on the unit sphere.
+//! The radius rho ~ chi_3 separates:
+//!
+//!   M = E[rho^k] (1 / 4 pi) int_{S^2} F(w) dS,   E[rho^k] = (k + 1) E[rho^(k-2)], E[rho^0] = 1,
+//!   E[rho] = 2 sqrt(2 / pi).
+//!
+//! On the sphere w = (cos psi cos theta, cos psi sin theta, sin psi), dS = cos psi dpsi dtheta.
+//! For fixed theta, F cos psi is a polynomial in (cos psi, sin psi) between the kinks
+//! psi_a(theta) where the great circles A_a . w = 0 cross the meridian: the psi integral is
+//! exact (the integrals of cos^m sin^j by their reduction formulas). The theta integrand is
+//! analytic except where two kinks meet, at the points +-(A_a x A_b): adaptive Gauss-Kronrod
+//! split there. The pole is the direction farthest from every great circle among a fixed set,
+//! so no kink runs through it.
+//!
+//! Six inputs in general position (rank 3 without a bias, or rank 2 with one) take a fraction
+//! of a second, where the nested three-dimensional quadrature (one coordinate exact) took
+//! minutes: it had to resolve the kinks' crossings in two outer coordinates.
+
+use crate::quad::{MAX_DIM, Nested, Tol, adaptive};
+use std::f64::consts::PI;
+
+/// Highest order handled (the moment tables stop at k = 6).
+const MAX_ORDER: usize = 6;
+
+/// The moments of every multiset of `links` (prefix component, last input; lower orders
+/// first) for pre-activations z_a = rows[a] . y, y standard normal in R^r (r = 3 or 4, the
+/// length of the rows), and phi(z) = below z (z < 0), above z (z > 0). Returns values and
+/// error estimates.
+pub(crate) fn sphere_moments(
+    rows: &[Vec<f64>],
+    links: &[(Option<usize>, usize)],
+    below: f64,
+    above: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let ncomp = links.len();
+    let r = rows.first().map_or(3, Vec::len);
+    assert!(r == 3 || r == 4, "the sphere rule takes 3 or 4 directions");
+    let mut order = vec![0usize; ncomp];
+    for (c, &(prefix, _)) in links.iter().enumerate() {
+        order[c] = prefix.map_or(1, |q| order[q] + 1);
+    }
+    assert!(
+        order.iter().all(|&k| k <= MAX_ORDER),
+        "moments above order 6"
+    );
+    // Rows in a frame whose last vector is the pole: (P_a, Q_a), P_a in R^(r-1).
+    let axes = frame(rows, &candidates(r));
+    let mut local: Vec<(Vec<f64>, f64)> = rows
+        .iter()
+        .map(|row| {
+            let mut c: Vec<f64> = axes.iter().map(|e| dot(row, e)).collect();
+            let q = c.pop().unwrap_or(0.0);
+            (c, q)
+        })
+        .collect();
+    // Where the meridian integral is not smooth on S^(r-2): u . n = 0 for every n in
+    // `normals` (two kinks meet: n = Q_b P_a - Q_a P_b; a circle through the pole, Q_a = 0:
+    // n = P_a).
+    let mut normals: Vec<Vec<f64>> = Vec::new();
+    for (i, (pa, qa)) in local.iter().enumerate() {
+        for (pb, qb) in &local[i + 1..] {
+            normals.push(pa.iter().zip(pb).map(|(x, y)| qb * x - qa * y).collect());
+        }
+        if *qa == 0.0 {
+            normals.push(pa.clone());
+        }
+    }
+    normals.retain(|n| n.iter().any(|&x| x != 0.0));
+    if r == 4 {
+        // The sphere S^2 of the outer directions gets its own pole, away from the circles.
+        let outer = frame(&normals, &candidates(3));
+        for (p, _) in local.iter_mut() {
+            *p = outer.iter().map(|e| dot(p, e)).collect();
+        }
+        for n in normals.iter_mut() {
+            *n = outer.iter().map(|e| dot(n, e)).collect();
+        }
+    }
+    let mut tol = Tol::rel(1e-13);
+    // The meridian integrals carry a roundoff of ~1e-16 of the largest moment: a moment 1e-6
+    // of the largest cannot be had to 1e-13 of itself, and asking made the rule split until
+    // it ran out of intervals (12000 evaluations instead of 900). The floor asks 1e-13 of
+    // max(|M_c|, 1e-4 max |M|).
+    tol.floor = 1e-4;
+    tol.max_intervals = 400;
+    let merid = |u: &[f64], v: &mut [f64]| {
+        meridian(&local, links, &order, u, below, above, r - 2, v);
+    };
+    let (mut v, mut e) = (vec![0.0; ncomp], vec![0.0; ncomp]);
+    if r == 3 {
+        let mut breaks = Vec::new();
+        for n in &normals {
+            // u(theta) = (cos theta, sin theta) is orthogonal to n at theta = atan2(-n0, n1).
+            push_pair(&mut breaks, (-n[0]).atan2(n[1]));
+        }
+        let f = |theta: f64, v: &mut [f64], e: &mut [f64]| {
+            merid(&[theta.cos(), theta.sin()], v);
+            e.iter_mut().for_each(|x| *x = 0.0);
+        };
+        adaptive(&f, 0.0, 2.0 * PI, &breaks, &tol, &mut v, &mut e);
+    } else {
+        // u(theta, chi) = (cos chi cos theta, cos chi sin theta, sin chi), dS = cos chi.
+        let mut theta_breaks = Vec::new();
+        for (i, n) in normals.iter().enumerate() {
+            for m in &normals[i + 1..] {
+                // The two circles meet at +-(n x m).
+                let w = [n[1] * m[2] - n[2] * m[1], n[2] * m[0] - n[0] * m[2]];
+                if w[0] != 0.0 || w[1] != 0.0 {
+                    push_pair(&mut theta_breaks, w[1].atan2(w[0]));
+                }
+            }
+            if n[2] == 0.0 {
+                push_pair(&mut theta_breaks, (-n[0]).atan2(n[1]));
+            }
+        }
+        let breaks = |level: usize, y: &[f64], out: &mut Vec<f64>| {
+            if level == 0 {
+                out.extend_from_slice(&theta_breaks);
+            } else {
+                let (ct, st) = (y[0].cos(), y[0].sin());
+                out.extend(
+                    normals
+                        .iter()
+                        .filter(|n| n[2] != 0.0)
+                        .map(|n| (-(n[0] * ct + n[1] * st) / n[2]).atan()),
+                );
+            }
+        };
+        let f = |y: &[f64], v: &mut [f64]| {
+            let (theta, chi) = (y[0], y[1]);
+            let c = chi.cos();
+            merid(&[c * theta.cos(), c * theta.sin(), chi.sin()], v);
+            v.iter_mut().for_each(|x| *x *= c);
+        };
+        Nested {
+            integrand: &f,
+            coords: &[0, 1],
+            lo: &[0.0, -0.5 * PI],
+            hi: &[2.0 * PI, 0.5 * PI],
+            breaks: &breaks,
+            tol,
+            fixed: [0.0; MAX_DIM],
+        }
+        .integrate(&mut v, &mut e);
+    }
+    let radial = chi_moments(r);
+    // The area of S^(r-1): 4 pi, 2 pi^2.
+    let area = if r == 3 { 4.0 * PI } else { 2.0 * PI * PI };
+    for c in 0..ncomp {
+        let s = radial[order[c]] / area;
+        v[c] *= s;
+        e[c] *= s;
+    }
+    (v, e)
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Push an angle and its antipode, in [0, 2 pi).
+fn push_pair(out: &mut Vec<f64>, t: f64) {
+    out.push(t.rem_euclid(2.0 * PI));
+    out.push((t + PI).rem_euclid(2.0 * PI));
+}
+
+/// E[rho^k] for rho ~ chi_r, k = 0..=6: E[rho^k] = (k + r - 2) E[rho^(k-2)], E[rho] =
+/// sqrt 2 Gamma((r + 1) / 2) / Gamma(r / 2) (r = 3: 2 sqrt(2 / pi); r = 4: 3 sqrt(2 pi) / 4).
+fn chi_moments(r: usize) -> [f64; MAX_ORDER + 1] {
+    let mut m = [0.0; MAX_ORDER + 1];
+    m[0] = 1.0;
+    m[1] = if r == 3 {
+        2.0 * (2.0 / PI).sqrt()
+    } else {
+        0.75 * (2.0 * PI).sqrt()
+    };
+    for k in 2..=MAX_ORDER {
+        m[k] = (k + r - 2) as f64 * m[k - 2];
+    }
+    m
+}
+
+/// Near-uniform directions on S^(r-1), r = 3 or 4: a Fibonacci lattice of 64 points on S^2;
+/// on S^3, 256 points of a golden-ratio (Kronecker) sequence mapped through Hopf-like
+/// coordinates.
+fn candidates(r: usize) -> Vec<Vec<f64>> {
+    if r == 3 {
+        let golden = PI * (3.0 - 5f64.sqrt());
+        let count = 64;
+        return (0..count)
+            .map(|i| {
+                let z = 1.0 - (2 * i + 1) as f64 / count as f64;
+                let s = (1.0 - z * z).sqrt();
+                let t = golden * i as f64;
+                vec![s * t.cos(), s * t.sin(), z]
+            })
+            .collect();
+    }
+    // Uniform on S^3: w = (sqrt(1-a) cos t1, sqrt(1-a) sin t1, sqrt(a) cos t2, sqrt(a) sin t2)
+    // with a, t1 / 2 pi, t2 / 2 pi uniform; their values from the additive recurrence of
+    // the plastic-number generalization of the golden ratio.
+    let g: f64 = 1.220_744_084_605_759_5;
+    let alpha = [1.0 / g, 1.0 / (g * g), 1.0 / (g * g * g)];
+    (1..=256)
+        .map(|i| {
+            let x: Vec<f64> = alpha.iter().map(|a| (0.5 + a * i as f64).fract()).collect();
+            let (s, c) = ((1.0 - x[0]).sqrt(), x[0].sqrt());
+            let (t1, t2) = (2.0 * PI * x[1], 2.0 * PI * x[2]);
+            vec![s * t1.cos(), s * t1.sin(), c * t2.cos(), c * t2.sin()]
+        })
+        .collect()
+}
+
+/// An orthonormal frame of R^r (r = the candidates' length) whose last vector (the pole) is
+/// the candidate farthest from every great sphere n . w = 0 (n in `normals`; zero ones are
+/// skipped); the others are the coordinate axes made orthogonal to it and to each other.
+fn frame(normals: &[Vec<f64>], candidates: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let unit: Vec<Vec<f64>> = normals
+        .iter()
+        .filter_map(|n| {
+            let len = dot(n, n).sqrt();
+            (len > 0.0).then(|| n.iter().map(|x| x / len).collect())
+        })
+        .collect();
+    let score = |e: &Vec<f64>| {
+        unit.iter()
+            .map(|n| dot(n, e).abs())
+            .fold(f64::INFINITY, f64::min)
+    };
+    let pole = candidates
+        .iter()
+        .max_by(|a, b| score(a).total_cmp(&score(b)))
+        .cloned()
+        .unwrap_or_default();
+    let r = pole.len();
+    let mut basis: Vec<Vec<f64>> = vec![pole.clone()];
+    // The coordinate axes, least aligned with the pole first.
+    let mut axes: Vec<usize> = (0..r).collect();
+    axes.sort_by(|&i, &j| pole[i].abs().total_cmp(&pole[j].abs()));
+    for &k in &axes {
+        if basis.len() == r {
+            break;
+        }
+        let mut v = vec![0.0; r];
+        v[k] = 1.0;
+        for _ in 0..2 {
+            for b in &basis {
+                let d = dot(&v, b);
+                v.iter_mut().zip(b).for_each(|(x, y)| *x -= d * y);
+            }
+        }
+        let len = dot(&v, &v).sqrt();
+        if len > 1e-8 {
+            basis.push(v.iter().map(|x| x / len).collect());
+        }
+    }
+    basis.rotate_left(1);
+    basis
+}
+
+/// int_{-pi/2}^{pi/2} F(cos psi u, sin psi) cos^jac psi dpsi for every component, exactly:
+/// on each piece between the kinks a factor is slope (p cos psi + q sin psi) with p = P_a . u,
+/// a k-fold product is sum_i c_i cos^(k-i) psi sin^i psi, and with the Jacobian the
+/// integrals are I(k - i + jac, i).
+#[allow(clippy::too_many_arguments)]
+fn meridian(
+    local: &[(Vec<f64>, f64)],
+    links: &[(Option<usize>, usize)],
+    order: &[usize],
+    u: &[f64],
+    below: f64,
+    above: f64,
+    jac: usize,
+    v: &mut [f64],
+) {
+    let pq: Vec<(f64, f64)> = local.iter().map(|(p, q)| (dot(p, u), *q)).collect();
+    let half = 0.5 * PI;
+    let mut edges = vec![-half];
+    edges.extend(
+        pq.iter()
+            .filter(|(_, q)| *q != 0.0)
+            .map(|(p, q)| (-p / q).atan())
+            .filter(|x| x.abs() < half),
+    );
+    edges.push(half);
+    edges.sort_by(f64::total_cmp);
+    edges.dedup();
+    v.iter_mut().for_each(|x| *x = 0.0);
+    let mut poly = vec![[0.0f64; MAX_ORDER + 1]; links.len()];
+    let mut lin = vec![(0.0, 0.0); local.len()];
+    for piece in edges.windows(2) {
+        let (lo, hi) = (piece[0], piece[1]);
+        let mid = 0.5 * (lo + hi);
+        let (cm, sm) = (mid.cos(), mid.sin());
+        for (l, &(p, q)) in lin.iter_mut().zip(&pq) {
+            let slope = if p * cm + q * sm > 0.0 { above } else { below };
+            *l = (slope * p, slope * q);
+        }
+        let table = trig_integrals(lo, hi);
+        for c in 0..links.len() {
+            let (prefix, last) = links[c];
+            let (a, b) = lin[last];
+            let mut next = [0.0f64; MAX_ORDER + 1];
+            match prefix {
+                None => {
+                    next[0] = a;
+                    next[1] = b;
+                }
+                Some(q) => {
+                    let prev = poly[q];
+                    for i in 0..MAX_ORDER {
+                        next[i] += a * prev[i];
+                        next[i + 1] += b * prev[i];
+                    }
+                }
+            }
+            poly[c] = next;
+            let k = order[c];
+            v[c] += (0..=k)
+                .map(|i| next[i] * table[k - i + jac][i])
+                .sum::<f64>();
+        }
+    }
+}
+
+/// I(m, j) = int_lo^hi cos^m psi sin^j psi dpsi for m + j <= 8, by the reduction formulas
+/// (m + j) I(m, j) = [cos^(m-1) sin^(j+1)] + (m - 1) I(m - 2, j)   (m >= 2),
+/// (m + j) I(m, j) = -[cos^(m+1) sin^(j-1)] + (j - 1) I(m, j - 2)  (j >= 2).
+fn trig_integrals(lo: f64, hi: f64) -> [[f64; MAX_ORDER + 3]; MAX_ORDER + 3] {
+    let (c0, s0, c1, s1) = (lo.cos(), lo.sin(), hi.cos(), hi.sin());
+    let bracket = |m: usize, j: usize| {
+        c1.powi(m as i32) * s1.powi(j as i32) - c0.powi(m as i32) * s0.powi(j as i32)
+    };
+    let mut t = [[0.0; MAX_ORDER + 3]; MAX_ORDER + 3];
+    t[0][0] = hi - lo;
+    t[1][0] = s1 - s0;
+    t[0][1] = -(c1 - c0);
+    for n in 2..=MAX_ORDER + 2 {
+        for m in 0..=n {
+            let j = n - m;
+            t[m][j] = if m >= 2 {
+                (bracket(m - 1, j + 1) + (m - 1) as f64 * t[m - 2][j]) / n as f64
+            } else if j >= 2 {
+                (-bracket(m + 1, j - 1) + (j - 1) as f64 * t[m][j - 2]) / n as f64
+            } else {
+                // m = j = 1: int cos sin = [sin^2 / 2].
+                bracket(0, 2) / 2.0
+            };
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trig_integrals_match_a_fine_midpoint_sum() {
+        let (lo, hi) = (-0.7, 1.2);
+        let t = trig_integrals(lo, hi);
+        let n = 200_000;
+        let h = (hi - lo) / n as f64;
+        for (m, row) in t.iter().enumerate() {
+            for (j, &got) in row.iter().enumerate().take(9 - m) {
+                let s: f64 = (0..n)
+                    .map(|i| {
+                        let x = lo + (i as f64 + 0.5) * h;
+                        x.cos().powi(m as i32) * x.sin().powi(j as i32)
+                    })
+                    .sum::<f64>()
+                    * h;
+                assert!((got - s).abs() < 1e-10, "I({m},{j}) = {got} vs {s}");
+            }
+        }
+    }
+
+    #[test]
+    fn chi_moments_are_those_of_a_normal_vector_norm() {
+        // E[rho^2] = 3 (three unit variances), E[rho^4] = 3 * 5.
+        let m = chi_moments(3);
+        assert_eq!((m[0], m[2], m[4], m[6]), (1.0, 3.0, 15.0, 105.0));
+        assert!((m[1] - 1.595_769_121_605_730_7).abs() < 1e-15);
+        // Four: E[rho^2] = 4, E[rho^4] = 4 * 6; E[rho] = 1.879971...
+        let m = chi_moments(4);
+        assert_eq!((m[2], m[4], m[6]), (4.0, 24.0, 192.0));
+        assert!((m[1] - 1.879_971_044_416_913).abs() < 1e-14);
+    }
+}
