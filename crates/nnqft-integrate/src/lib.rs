@@ -31,6 +31,7 @@ mod graph;
 mod kinked;
 mod moments;
 mod piecewise;
+mod prefix_tree;
 mod quad;
 mod sphere;
 mod tensor_rule;

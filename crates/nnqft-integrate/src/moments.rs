@@ -7,9 +7,10 @@
 //! with g standard normal of dimension rank(x) + [normal bias, sb > 0] and t the uniform bias
 //! (or 0), at most [`MAX_LATENT_DIM`] directions in all, never d or N (docs/conventions.md
 //! section 10). Smooth activations: a tensor trapezoid rule (`tensor_rule.rs`). Piecewise-linear
-//! ones: over three Gaussian directions by homogeneity (`sphere.rs`), otherwise one direction
-//! exactly and the others by nested adaptive quadrature (slow in four directions: ReLU with a
-//! bias on inputs spanning three dimensions takes minutes).
+//! ones: over three or four Gaussian directions by homogeneity (`sphere.rs`), otherwise one
+//! direction exactly and the others by nested adaptive quadrature (with a uniform bias, which
+//! breaks homogeneity, inputs spanning two or more dimensions are slow and refused beyond a
+//! few).
 
 use crate::error::{IntegrateError, Result};
 use crate::quad::{MAX_DIM, Nested, Tol};
@@ -382,6 +383,23 @@ fn latent(net: &Network, inputs: &InputSet, max_k: usize) -> Result<OneNeuronMom
         if (lat.r == 3 || lat.r == 4) && !lat.uniform {
             sphere_moments(&lat.rows, &lat.links, below, above)
         } else {
+            // The nested rule resolves the crossings of the kinks in the outer coordinates:
+            // with a uniform bias (no homogeneity) and inputs spanning 2 dimensions it took 27 s
+            // for 5 inputs and over a minute for 6; spanning 3, over a minute for 3 inputs.
+            let span = lat.r - 1;
+            let most = match span {
+                0 | 1 => usize::MAX,
+                2 => 5,
+                _ => 2,
+            };
+            if lat.uniform && m > most {
+                return Err(IntegrateError::Dimension(format!(
+                    "the exact moments of {} with a uniform bias on {m} inputs spanning {span} \
+                     dimensions would take many minutes (no faster rule without homogeneity); \
+                     use at most {most} inputs, or a normal bias",
+                    net.arch().name()
+                )));
+            }
             piecewise_latent(&lat, max_k, below, above)
         }
     } else {

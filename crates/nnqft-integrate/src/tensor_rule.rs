@@ -17,6 +17,7 @@
 //! Lanes, nodes and slabs are summed in a fixed order: the bits do not depend on the thread
 //! count or the instruction set.
 
+use crate::prefix_tree::{Node, depth_first};
 use crate::quad::gauss_legendre;
 use nnqft_core::Arch;
 use rayon::prelude::*;
@@ -353,37 +354,6 @@ fn dispatch<const COARSE: bool>(tree: &[Node], w: &Wide, s: &mut Sums) {
 #[target_feature(enable = "avx512f")]
 fn products_avx2<const COARSE: bool>(tree: &[Node], w: &Wide, s: &mut Sums) {
     products::<COARSE>(tree, w, s);
-}
-
-/// A component in the depth-first order of the prefix tree of the multisets: its order
-/// (depth), its last input, and its index among the links.
-struct Node {
-    depth: usize,
-    last: usize,
-    component: usize,
-}
-
-/// The components of `links` in depth-first (pre-)order: a node's parent is the latest node
-/// one level up, so the products need only the current branch, never a table of all of them.
-fn depth_first(links: &[(Option<usize>, usize)]) -> Vec<Node> {
-    let root = links.len();
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); root + 1];
-    for (c, &(p, _)) in links.iter().enumerate() {
-        children[p.unwrap_or(root)].push(c);
-    }
-    let mut out = Vec::with_capacity(root);
-    let mut todo = vec![(root, 0usize)];
-    while let Some((c, depth)) = todo.pop() {
-        if c != root {
-            out.push(Node {
-                depth,
-                last: links[c].1,
-                component: c,
-            });
-        }
-        todo.extend(children[c].iter().rev().map(|&ch| (ch, depth + 1)));
-    }
-    out
 }
 
 /// Along the tree: x = (parent's product, or the weights) * phi[last], added to the fine sums
