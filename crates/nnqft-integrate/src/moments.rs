@@ -3,7 +3,7 @@
 //!
 //! Closed forms: Gauss-net (log-normal) M_k = exp(1/2 sum_{ab} S_ab - sum_a S_aa); sin and cos
 //! as sums over signs of E[e^{i sum eps_a z_a}]; piecewise-linear activations with sb = 0 and
-//! inputs on one line x_a = c_a u. Otherwise quadrature in the latent space: z_a = t + A_a . g
+//! inputs on one line x_a = c_a u; a linear one with a normal bias by Isserlis' theorem. Otherwise quadrature in the latent space: z_a = t + A_a . g
 //! with g standard normal of dimension rank(x) + [normal bias, sb > 0] and t the uniform bias
 //! (or 0), at most [`MAX_LATENT_DIM`] directions in all, never d or N (docs/conventions.md
 //! section 10). Smooth activations: a tensor trapezoid rule (`tensor_rule.rs`). Piecewise-linear
@@ -45,6 +45,9 @@ impl OneNeuronMoments {
                 if net.homogeneous_kernel() && span(inputs).len() <= 1 =>
             {
                 line_closed(net, inputs, max_k, below, above)
+            }
+            MomentRule::PiecewiseLinear { below, above } if below == above => {
+                isserlis_closed(net, inputs, max_k, above)
             }
             _ => latent(net, inputs, max_k)?,
         };
@@ -128,6 +131,71 @@ fn empty(m: usize, max_k: usize) -> OneNeuronMoments {
         errors: values.clone(),
         values,
     }
+}
+
+/// A linear phi(z) = c z: the Gaussian parts g_a of the pre-activations are jointly Gaussian
+/// and centred, so E[g_t1 .. g_tk] follows from Isserlis' theorem order by order,
+/// E[g_a g_rest] = sum_{b in rest} S_ab E[g_(rest without b)], and is 0 for odd k. A uniform
+/// bias t (z_a = t + g_a) adds the sum over which factors take t:
+/// E[prod (t + g_a)] = sum_{A subset} E[t^|A|] E[prod_{a not in A} g_a], E[t^n] = pi^n / (n + 1)
+/// for even n. Then M_k = c^k times that.
+fn isserlis_closed(net: &Network, inputs: &InputSet, max_k: usize, c: f64) -> OneNeuronMoments {
+    let m = inputs.len();
+    let mut out = empty(m, max_k);
+    let s = |a: usize, b: usize| net.preactivation_cov(inputs.point(a), inputs.point(b));
+    for k in (2..=max_k).step_by(2) {
+        for (r, t) in multisets(m, k).iter().enumerate() {
+            let mut e = 0.0;
+            for j in 1..k {
+                let rest: Vec<usize> = t[1..]
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| i + 1 != j)
+                    .map(|(_, &a)| a)
+                    .collect();
+                let inner = if rest.is_empty() {
+                    1.0
+                } else {
+                    out.values[k - 3][multiset_rank(m, &rest)]
+                };
+                e += s(t[0], t[j]) * inner;
+            }
+            out.values[k - 1][r] = e;
+        }
+    }
+    if net.bias() == BiasDist::Uniform {
+        let gaussian = out.values.clone();
+        let t_moment = |n: usize| {
+            if n % 2 == 1 {
+                0.0
+            } else {
+                std::f64::consts::PI.powi(n as i32) / (n + 1) as f64
+            }
+        };
+        for k in 1..=max_k {
+            for (r, t) in multisets(m, k).iter().enumerate() {
+                let mut e = 0.0;
+                for mask in 0u32..(1 << k) {
+                    let rest: Vec<usize> = (0..k)
+                        .filter(|&i| mask & (1 << i) == 0)
+                        .map(|i| t[i])
+                        .collect();
+                    let g = if rest.is_empty() {
+                        1.0
+                    } else {
+                        gaussian[rest.len() - 1][multiset_rank(m, &rest)]
+                    };
+                    e += t_moment(k - rest.len()) * g;
+                }
+                out.values[k - 1][r] = e;
+            }
+        }
+    }
+    for (k, row) in out.values.iter_mut().enumerate() {
+        let f = c.powi(k as i32 + 1);
+        row.iter_mut().for_each(|v| *v *= f);
+    }
+    out
 }
 
 fn gauss_closed(net: &Network, inputs: &InputSet, max_k: usize) -> OneNeuronMoments {
