@@ -3,14 +3,14 @@
 //!
 //! Closed forms: Gauss-net (log-normal) M_k = exp(1/2 sum_{ab} S_ab - sum_a S_aa); sin and cos
 //! as sums over signs of E[e^{i sum eps_a z_a}]; piecewise-linear activations with sb = 0 and
-//! inputs on one line x_a = c_a u; a linear one with a normal bias by Isserlis' theorem. Otherwise quadrature in the latent space: z_a = t + A_a . g
-//! with g standard normal of dimension rank(x) + [normal bias, sb > 0] and t the uniform bias
-//! (or 0), at most [`MAX_LATENT_DIM`] directions in all, never d or N (docs/conventions.md
-//! section 10). Smooth activations: a tensor trapezoid rule (`tensor_rule.rs`). Piecewise-linear
-//! ones: over three or four Gaussian directions by homogeneity (`sphere.rs`), otherwise one
-//! direction exactly and the others by nested adaptive quadrature (with a uniform bias, which
-//! breaks homogeneity, inputs spanning two or more dimensions are slow and refused beyond a
-//! few).
+//! inputs on one line x_a = c_a u; the linear activation by Isserlis' theorem. Otherwise
+//! quadrature in the latent space: z_a = t + A_a . g with g standard normal of dimension
+//! rank(x) + [normal bias, sb > 0] and t the uniform bias (or 0), at most [`MAX_LATENT_DIM`]
+//! directions in all, never d or N (docs/conventions.md section 10). Smooth activations: a
+//! tensor trapezoid rule (`tensor_rule.rs`). Piecewise-linear ones: over three or four
+//! Gaussian directions by homogeneity (`sphere.rs`), otherwise one direction exactly and the
+//! others by nested adaptive quadrature (a uniform bias breaks homogeneity: inputs spanning
+//! two or more dimensions are slow, and refused beyond a few).
 
 use crate::error::{IntegrateError, Result};
 use crate::quad::{MAX_DIM, Nested, Tol};
@@ -503,7 +503,8 @@ fn rotate_principal(lat: &mut Latent) {
 /// (far faster than Gauss-Hermite's for activations with poles near the real axis, e.g.
 /// tanh at z = i pi/2): tau_j = s / max_a |A_aj| with s the activation's singularity distance
 /// (pi/2 for entire ones, whose error falls faster still, like exp(-c / h^2)), and
-/// h_j = tau_j / 6 (tau_j / 6.5 for entire ones) aims at 1e-13. The rule with step 2 h_j uses every other node; from the
+/// h_j = tau_j / 6 (tau_j / 6.5 for entire ones) aims at 1e-13, on the nodes inside the
+/// Gaussian ball (`tensor_rule.rs`). The rule with step 2 h_j uses every other node; from the
 /// gap g = |T_h - T_2h| the reported error is g^2 / scale under the exp(-c/h) law of
 /// meromorphic activations and g^3 / scale^2 for entire ones (whose error falls like
 /// exp(-c/h^2), which would give g^4 / scale^3), plus the roundoff of the sum.

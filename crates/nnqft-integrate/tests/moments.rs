@@ -367,7 +367,8 @@ fn two_input_reference(
 
 /// Six inputs in general position with three Gaussian latent directions (d = 3 without a
 /// bias, d = 2 with one) or four (d = 3 with a bias): piecewise-linear activations go
-/// through the sphere (homogeneity: chi radius times exact meridian integrals). Linear: every moment against Isserlis.
+/// through the sphere (homogeneity: chi radius times exact meridian integrals). Linear: every
+/// moment against Isserlis.
 /// ReLU, abs, leaky ReLU: every moment of one or two inputs against an independent polar
 /// rule.
 #[test]
