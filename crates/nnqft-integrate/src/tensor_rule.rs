@@ -404,3 +404,66 @@ fn fold(x: &Wide, map: impl Fn(f64) -> f64) -> Lane {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The AVX2 build of the product loop gives the portable loop's bits.
+    #[test]
+    fn avx2_and_portable_products_agree_bit_for_bit() {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            let m = 3;
+            let mut links = Vec::new();
+            let mut offsets = vec![0usize];
+            for k in 1..=6 {
+                for t in nnqft_core::multisets(m, k) {
+                    let prefix =
+                        (k > 1).then(|| offsets[k - 2] + nnqft_core::multiset_rank(m, &t[..k - 1]));
+                    links.push((prefix, t[k - 1]));
+                }
+                offsets.push(links.len());
+            }
+            let tree = depth_first(&links);
+            let fresh = || {
+                let mut x = 0.37f64;
+                let mut next = move || {
+                    x = (x * 3.9 * (1.0 - x)).clamp(1e-9, 1.0 - 1e-9);
+                    2.0 * x - 1.0
+                };
+                let wide = |next: &mut dyn FnMut() -> f64| {
+                    let mut w = [0.0; BATCH];
+                    w.iter_mut().for_each(|v| *v = next());
+                    w
+                };
+                let phi: Vec<Wide> = (0..m).map(|_| wide(&mut next)).collect();
+                let w = wide(&mut next);
+                let n = links.len();
+                let s = Sums {
+                    phi,
+                    stack: vec![[0.0; BATCH]; 7],
+                    fine: vec![[0.0; LANES]; n],
+                    coarse: vec![[0.0; LANES]; n],
+                    abs: vec![[0.0; LANES]; n],
+                };
+                (s, w)
+            };
+            let (mut a, w) = fresh();
+            let (mut b, _) = fresh();
+            for _ in 0..3 {
+                products::<true>(&tree, &w, &mut a);
+                // SAFETY: AVX2 was detected above.
+                unsafe { products_avx2::<true>(&tree, &w, &mut b) };
+            }
+            for (x, y) in [(&a.fine, &b.fine), (&a.coarse, &b.coarse), (&a.abs, &b.abs)] {
+                for (p, q) in x.iter().zip(y.iter()) {
+                    for (u, v) in p.iter().zip(q) {
+                        assert_eq!(u.to_bits(), v.to_bits());
+                    }
+                }
+            }
+            assert!(a.fine.iter().any(|l| l.iter().any(|&v| v != 0.0)));
+        }
+    }
+}

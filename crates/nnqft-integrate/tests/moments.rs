@@ -482,3 +482,41 @@ fn uniform_bias_relu_on_many_spread_inputs_is_refused_not_run_for_minutes() {
     let two = InputSet::new(vec![vec![0.3, -0.8, 0.5], vec![1.0, 0.2, -0.4]]).unwrap();
     assert!(OneNeuronMoments::new(&net, &two, 6).is_ok());
 }
+
+/// The parallel rules (tensor rule slabs, sphere theta pieces) sum in a fixed order: one
+/// thread and the default pool give the same bits.
+#[test]
+fn general_position_moments_do_not_depend_on_the_thread_count() {
+    let pts = vec![
+        vec![0.3, -0.8, 0.5],
+        vec![1.0, 0.2, -0.4],
+        vec![-0.6, 0.7, 0.9],
+        vec![0.1, 0.1, -1.0],
+    ];
+    let xs = InputSet::new(pts).unwrap();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let three = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    for net in [
+        Network::new(Arch::Tanh, 1.0, 1.0, 3).unwrap(),
+        Network::new(Arch::Gelu, 1.0, 1.0, 3)
+            .unwrap()
+            .with_bias(nnqft_core::BiasDist::Uniform),
+        Network::new(Arch::Relu, 1.0, 1.0, 3).unwrap(),
+    ] {
+        let a = one.install(|| OneNeuronMoments::new(&net, &xs, 6).unwrap());
+        let b = three.install(|| OneNeuronMoments::new(&net, &xs, 6).unwrap());
+        for k in 1..=6 {
+            for t in multisets(4, k) {
+                let (x, y) = (a.estimate(&t), b.estimate(&t));
+                assert_eq!(x.value.to_bits(), y.value.to_bits(), "{net:?} {t:?}");
+                assert_eq!(x.error.to_bits(), y.error.to_bits(), "{net:?} {t:?}");
+            }
+        }
+    }
+}
