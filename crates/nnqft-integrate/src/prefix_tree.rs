@@ -16,6 +16,16 @@ pub(crate) struct Node {
     pub(crate) end: usize,
 }
 
+/// Each component's order k (the size of its multiset): 1 without a prefix, else the
+/// prefix's order plus one.
+pub(crate) fn orders(links: &[(Option<usize>, usize)]) -> Vec<usize> {
+    let mut order = vec![0usize; links.len()];
+    for (c, &(prefix, _)) in links.iter().enumerate() {
+        order[c] = prefix.map_or(1, |q| order[q] + 1);
+    }
+    order
+}
+
 /// The components of `links` (prefix component, last input; a parent before its children)
 /// in depth-first order.
 pub(crate) fn depth_first(links: &[(Option<usize>, usize)]) -> Vec<Node> {

@@ -24,7 +24,7 @@
 //! coordinate exact, which resolved the kinks' crossings in two or three outer coordinates,
 //! took more than 15 minutes for the first.
 
-use crate::prefix_tree::{Node, depth_first};
+use crate::prefix_tree::{Node, depth_first, orders};
 use crate::quad::{MAX_DIM, Nested, Tol, adaptive};
 use rayon::prelude::*;
 use std::f64::consts::PI;
@@ -45,10 +45,7 @@ pub(crate) fn sphere_moments(
     let ncomp = links.len();
     let r = rows.first().map_or(3, Vec::len);
     assert!(r == 3 || r == 4, "the sphere rule takes 3 or 4 directions");
-    let mut order = vec![0usize; ncomp];
-    for (c, &(prefix, _)) in links.iter().enumerate() {
-        order[c] = prefix.map_or(1, |q| order[q] + 1);
-    }
+    let order = orders(links);
     assert!(
         order.iter().all(|&k| k <= MAX_ORDER),
         "moments above order 6"

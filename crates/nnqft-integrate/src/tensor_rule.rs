@@ -17,7 +17,7 @@
 //! Lanes, nodes and slabs are summed in a fixed order: the bits do not depend on the thread
 //! count or the instruction set.
 
-use crate::prefix_tree::{Node, depth_first};
+use crate::prefix_tree::{Node, depth_first, orders};
 use crate::quad::gauss_legendre;
 use nnqft_core::Arch;
 use rayon::prelude::*;
@@ -165,13 +165,10 @@ pub(crate) fn tensor_sum(
     let (coarse, abs) = tail.split_at(ncomp);
     // The orders whose integrand is odd under y -> -y integrate to exactly 0.
     let vanishes: Vec<bool> = match f.parity {
-        Some(p) if half => {
-            let mut order = vec![0usize; ncomp];
-            for (c, &(prefix, _)) in f.links.iter().enumerate() {
-                order[c] = prefix.map_or(1, |q| order[q] + 1);
-            }
-            order.iter().map(|&k| p.powi(k as i32) < 0.0).collect()
-        }
+        Some(p) if half => orders(f.links)
+            .iter()
+            .map(|&k| p.powi(k as i32) < 0.0)
+            .collect(),
         _ => vec![false; ncomp],
     };
     let fine: Vec<f64> = fine

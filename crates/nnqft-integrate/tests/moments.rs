@@ -5,6 +5,9 @@ use nnqft_integrate::gauss_legendre;
 use nnqft_integrate::{OneNeuronMoments, exact_tables};
 use std::f64::consts::PI;
 
+mod common;
+use common::spread_d3;
+
 fn rel(a: f64, b: f64) -> f64 {
     if b == 0.0 {
         a.abs()
@@ -257,15 +260,7 @@ fn one_input_cumulants_are_those_of_a_neuron_sum() {
 /// (log-normal): every moment up to k = 6 within its reported error.
 #[test]
 fn four_direction_latent_quadrature_matches_closed_forms() {
-    let xs = InputSet::new(vec![
-        vec![0.3, -0.8, 0.5],
-        vec![1.0, 0.2, -0.4],
-        vec![-0.6, 0.7, 0.9],
-        vec![0.1, 0.1, -1.0],
-        vec![-0.9, -0.3, 0.2],
-        vec![0.5, 0.9, 0.6],
-    ])
-    .unwrap();
+    let xs = InputSet::new(spread_d3()).unwrap();
     for net in [
         Network::new(Arch::Cos, 1.0, 0.8, 3).unwrap(),
         Network::new(Arch::Sin, 1.2, 0.5, 3).unwrap(),
@@ -373,14 +368,7 @@ fn two_input_reference(
 /// rule.
 #[test]
 fn piecewise_linear_moments_over_three_directions_match_independent_forms() {
-    let d3 = vec![
-        vec![0.3, -0.8, 0.5],
-        vec![1.0, 0.2, -0.4],
-        vec![-0.6, 0.7, 0.9],
-        vec![0.1, 0.1, -1.0],
-        vec![-0.9, -0.3, 0.2],
-        vec![0.5, 0.9, 0.6],
-    ];
+    let d3 = spread_d3();
     let d2 = vec![
         vec![0.3, -0.8],
         vec![1.0, 0.2],
@@ -466,12 +454,7 @@ fn uniform_bias_relu_on_many_spread_inputs_is_refused_not_run_for_minutes() {
     let net = Network::new(Arch::Relu, 1.0, 1.0, 3)
         .unwrap()
         .with_bias(nnqft_core::BiasDist::Uniform);
-    let xs = InputSet::new(vec![
-        vec![0.3, -0.8, 0.5],
-        vec![1.0, 0.2, -0.4],
-        vec![-0.6, 0.7, 0.9],
-    ])
-    .unwrap();
+    let xs = InputSet::new(spread_d3()[..3].to_vec()).unwrap();
     let t = std::time::Instant::now();
     let err = OneNeuronMoments::new(&net, &xs, 6).unwrap_err().to_string();
     assert!(t.elapsed().as_secs_f64() < 1.0);
@@ -479,7 +462,7 @@ fn uniform_bias_relu_on_many_spread_inputs_is_refused_not_run_for_minutes() {
         err.contains("uniform bias") && err.contains("at most 2 inputs"),
         "{err}"
     );
-    let two = InputSet::new(vec![vec![0.3, -0.8, 0.5], vec![1.0, 0.2, -0.4]]).unwrap();
+    let two = InputSet::new(spread_d3()[..2].to_vec()).unwrap();
     assert!(OneNeuronMoments::new(&net, &two, 6).is_ok());
 }
 
@@ -487,13 +470,7 @@ fn uniform_bias_relu_on_many_spread_inputs_is_refused_not_run_for_minutes() {
 /// thread and the default pool give the same bits.
 #[test]
 fn general_position_moments_do_not_depend_on_the_thread_count() {
-    let pts = vec![
-        vec![0.3, -0.8, 0.5],
-        vec![1.0, 0.2, -0.4],
-        vec![-0.6, 0.7, 0.9],
-        vec![0.1, 0.1, -1.0],
-    ];
-    let xs = InputSet::new(pts).unwrap();
+    let xs = InputSet::new(spread_d3()[..4].to_vec()).unwrap();
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
